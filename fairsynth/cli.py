@@ -1,0 +1,233 @@
+"""The `fairsynth` command line: fit, sample, info, evaluate, datasets."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .errors import FairsynthError, InvalidParameterError
+
+app = typer.Typer(
+    help="Fair, fast synthetic tabular data with parallel-tempered GANs.\n\n"
+    "Typical use: `fairsynth fit adult.csv --sensitive sex --alpha 0.5` then "
+    "`fairsynth sample -n 10000`.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+datasets_app = typer.Typer(help="List or export the bundled example tables.", no_args_is_help=True)
+app.add_typer(datasets_app, name="datasets")
+
+console = Console(stderr=True)
+DEFAULT_MODEL = "fairsynth-model.fsz"
+_state = {"debug": False}
+
+
+@app.callback()
+def _main(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the full traceback when a command fails.")
+    ] = False,
+):
+    _state["debug"] = debug
+
+
+def _parse_kinds(pairs: list[str] | None) -> dict[str, str] | None:
+    if not pairs:
+        return None
+    kinds = {}
+    for pair in pairs:
+        column, sep, kind = pair.partition("=")
+        if not sep or not column or not kind:
+            raise InvalidParameterError(f"--kind {pair!r}: write COLUMN=KIND, e.g. --kind zip=categorical")
+        kinds[column] = kind
+    return kinds
+
+
+def _check_output(path: Path) -> None:
+    """Fail before any long work when the output cannot be written."""
+    if not path.parent.exists():
+        raise InvalidParameterError(
+            f"cannot write {path}: folder {path.parent} does not exist; create it first"
+        )
+
+
+@app.command()
+def fit(
+    data: Annotated[Path, typer.Argument(help="Training table: .csv, .csv.gz or .parquet.")],
+    sensitive: Annotated[
+        str | None,
+        typer.Option(help="Sensitive column (e.g. sex). Given: FairPTGAN; omitted: PTGAN."),
+    ] = None,
+    target: Annotated[
+        str | None, typer.Option(help="Label column, recorded for evaluation (e.g. income).")
+    ] = None,
+    alpha: Annotated[
+        float,
+        typer.Option(
+            min=0.0, max=1.0,
+            help="Default temperature of `sample` for FairPTGAN: 1 = original data, "
+            "0.5 = independent of the sensitive column. Any α can still be sampled later.",
+        ),
+    ] = 0.5,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Model file to write.")] = Path(
+        DEFAULT_MODEL
+    ),
+    epochs: Annotated[int, typer.Option(min=1, help="Passes over the table.")] = 100,
+    max_seconds: Annotated[
+        float | None,
+        typer.Option(help="Wall-time budget in seconds; stops at whichever of epochs/seconds comes first."),
+    ] = None,
+    batch_size: Annotated[int, typer.Option(min=2, help="Rows per minibatch.")] = 500,
+    r: Annotated[
+        float,
+        typer.Option(min=0.0, max=1.0, help="Share of each batch kept at the original law (1 = no tempering)."),
+    ] = 0.9,
+    continuous: Annotated[
+        str, typer.Option(help="Encoding of numeric columns: 'quantile' or 'mode'.")
+    ] = "quantile",
+    kind: Annotated[
+        list[str] | None,
+        typer.Option(help="Override a detected column kind, COLUMN=KIND (repeatable); kinds: "
+        "continuous, integer, categorical, boolean, datetime, id, constant."),
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed: same seed, same model on CPU.")] = 0,
+    device: Annotated[str, typer.Option(help="'auto' (GPU if present), 'cpu', 'cuda', 'cuda:1'.")] = "auto",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+):
+    """Fit a synthesizer on a table and save it to a model file."""
+    from .io import read_table
+    from .models import PTGAN, FairPTGAN
+
+    common = dict(
+        epochs=epochs, max_seconds=max_seconds, batch_size=batch_size, r=r,
+        continuous=continuous, kinds=_parse_kinds(kind), target=target, device=device,
+        random_state=seed, verbose=not quiet,
+    )
+    model = FairPTGAN(sensitive=sensitive, alpha=alpha, **common) if sensitive else PTGAN(**common)
+    model._check_params()
+    _check_output(output)
+    df = read_table(data)
+    console.print(f"Fitting {type(model).__name__} on {data} ({len(df):,} rows × {df.shape[1]} columns)")
+    model.fit(df)
+    model.save(output)
+    s = model.training_summary_
+    console.print(
+        f"[green]Saved[/] {output}  ({s['epochs_run']} epochs in {s['seconds']:.0f} s on {s['device']})"
+    )
+
+
+@app.command()
+def sample(
+    n: Annotated[int, typer.Option("-n", "--rows", min=1, help="Number of rows to generate.")] = 1000,
+    model: Annotated[Path, typer.Option("--model", "-m", help="Model file to read.")] = Path(DEFAULT_MODEL),
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Output table: .csv or .parquet.")
+    ] = Path("synthetic.csv"),
+    alpha: Annotated[
+        float | None,
+        typer.Option(min=0.0, max=1.0, help="Temperature (default: the one the model was fitted with)."),
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed: same seed, same rows.")] = 0,
+    decode: Annotated[
+        str, typer.Option(help="Soft categories: 'sample' (default) or 'argmax'.")
+    ] = "sample",
+    device: Annotated[str, typer.Option(help="'auto', 'cpu' or 'cuda'.")] = "auto",
+):
+    """Generate synthetic rows from a model file, written in chunks (bounded memory)."""
+    from rich.progress import Progress
+
+    from .io import load, write_table
+
+    _check_output(output)
+    m = load(model, device=device)
+    chunks = m.iter_samples(n, alpha=alpha, random_state=seed, decode=decode)
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("sampling", total=n)
+        write_table(chunks, output, on_chunk=lambda k: progress.advance(task, k))
+    a = m._default_alpha() if alpha is None else alpha
+    console.print(f"[green]Wrote[/] {n:,} rows (α = {a:g}) to {output}")
+    print(output)
+
+
+@app.command()
+def info(
+    model: Annotated[Path, typer.Argument(help="Model file.")] = Path(DEFAULT_MODEL),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the whole config as JSON.")] = False,
+):
+    """Show a model file's schema, roles, hyperparameters and training summary."""
+    from .io import read_model_file
+
+    config, _ = read_model_file(model)
+    if as_json:
+        print(json.dumps({k: v for k, v in config.items() if k != "history"}, indent=1))
+        return
+    out = Console()
+    params = config["params"]
+    out.print(f"[bold]{model}[/]: {config['model']}  (fairsynth {config['fairsynth_version']}, "
+              f"format {config['format_version']})")
+    roles = {"sensitive": params.get("sensitive"), "target": params.get("target"),
+             "alpha": params.get("alpha")}
+    out.print("roles: " + ", ".join(f"{k}={v}" for k, v in roles.items() if v is not None))
+    schema = Table("column", "kind", "dtype", "missing", title="schema")
+    for col in config["transformer"]["schema"]["columns"]:
+        schema.add_row(col["name"], col["kind"], col["dtype"], "yes" if col["has_missing"] else "")
+    out.print(schema)
+    out.print("hyperparameters: " + ", ".join(f"{k}={v}" for k, v in params.items()
+                                              if k not in ("sensitive", "target", "alpha")))
+    out.print("training: " + ", ".join(f"{k}={v}" for k, v in config["training_summary"].items()))
+
+
+@datasets_app.command("list")
+def datasets_list():
+    """List the bundled tables."""
+    from . import datasets
+
+    table = Table("name", "description")
+    for name, text in datasets.list_datasets().items():
+        table.add_row(name, text)
+    Console().print(table)
+
+
+@datasets_app.command("export")
+def datasets_export(
+    name: Annotated[str, typer.Argument(help="Dataset name (see `fairsynth datasets list`).")],
+    output: Annotated[Path, typer.Argument(help="Where to write it: .csv or .parquet.")],
+):
+    """Write a bundled table to a CSV or Parquet file."""
+    from . import datasets
+    from .io import write_table
+
+    rows = write_table([datasets.load(name)], output)
+    console.print(f"[green]Wrote[/] {rows:,} rows of {name} to {output}")
+
+
+def main() -> None:
+    """Entry point: typed fairsynth errors become one readable line and exit code 2."""
+    try:
+        app(standalone_mode=False)
+    except FairsynthError as exc:
+        if _state["debug"]:
+            raise
+        console.print(f"[red]error:[/] {exc}")
+        sys.exit(2)
+    except KeyboardInterrupt:
+        console.print("[yellow]interrupted[/]")
+        sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # click usage errors carry their own exit code
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            sys.exit(130)
+        raise

@@ -1,0 +1,229 @@
+"""Numeric codecs (quantile-to-normal, mode-specific) and soft one-hot decoding.
+
+Every codec is fitted with rdt / numpy, keeps only JSON-safe state (lists of floats) and
+encodes / decodes with vectorised numpy.
+
+Quantile-to-normal (``continuous="quantile"``)
+    The empirical quantiles ``q_j`` of the (sub-sampled) non-null values are taken at
+    ``n_quantiles`` evenly spaced levels ``j/(n-1)`` (linear interpolation, so ``q_0`` is the
+    minimum and ``q_{n-1}`` the maximum). Grid point ``j`` is given the CDF level
+    ``c_j = (j + 1/2)/n`` — strictly inside (0, 1). Tied grid values (a spike such as
+    ``capital_gain == 0``) are merged into one knot whose level is the middle of their range
+    of levels, so the map value → level is strictly increasing and piecewise linear
+    (``np.interp``) and the spike maps to one level and back exactly. The level goes through
+    the normal quantile function and is divided by ``z_max = Φ⁻¹(1 - 1/(2n))``, the normal
+    quantile of the grid's extreme level: the minimum encodes to -1, the maximum to +1, and
+    values outside the fitted range are clipped to [-1, 1]. Decoding clips the scalar to
+    [-1, 1], applies ``Φ(s·z_max)`` and interpolates back. The only loss is float32 rounding
+    of the scalar, about ``1e-4`` of the local grid spacing.
+
+Mode-specific normalisation (``continuous="mode"``, CTGAN)
+    rdt's ``ClusterBasedNormalizer`` fits a Bayesian GMM (Dirichlet-process prior, at most
+    ``max_modes`` components); the means, standard deviations and weights of its valid
+    components are kept. A value is assigned to the component of largest posterior
+    ``w_k·N(x; μ_k, σ_k)`` (deterministic, unlike rdt which samples it) and encoded as
+    ``(x - μ_k)/(4σ_k)`` clipped to [-1, 1], plus the one-hot of ``k``. Values further than
+    4σ from their mode are clipped (lossy, as in CTGAN).
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.special import ndtr, ndtri
+
+__all__ = [
+    "QuantileCodec",
+    "ModeCodec",
+    "decode_onehot",
+    "learn_range_and_digits",
+    "subsample",
+]
+
+
+def subsample(values: np.ndarray, max_rows: int, rng: np.random.Generator) -> np.ndarray:
+    """At most ``max_rows`` of ``values``, drawn without replacement."""
+    if len(values) <= max_rows:
+        return values
+    return values[rng.choice(len(values), size=max_rows, replace=False)]
+
+
+def learn_range_and_digits(
+    values: np.ndarray, name: str, integer: bool
+) -> tuple[float, float, int | None]:
+    """Observed min, max and rounding digits of non-null ``values`` with rdt's FloatFormatter.
+
+    Integer columns always round to 0 digits; ``None`` means "do not round".
+    """
+    from rdt.transformers import FloatFormatter
+
+    ff = FloatFormatter(
+        learn_rounding_scheme=True,
+        enforce_min_max_values=True,
+        missing_value_generation=None,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ff.fit(pd.DataFrame({name: values}), name)
+    digits = 0 if integer else ff._rounding_digits
+    return (
+        float(ff._min_value),
+        float(ff._max_value),
+        None if digits is None else int(digits),
+    )
+
+
+def decode_onehot(block: np.ndarray, decode: str, rng: np.random.Generator | None) -> np.ndarray:
+    """Index of the category chosen in each row of a (soft) one-hot block.
+
+    The block holds non-negative, NaN-free weights (tempered rows; the transformer clips
+    negatives and NaN to 0 before calling this): they are normalised per row, an all-zero
+    row is uniform and an infinite entry wins. ``"argmax"`` takes the largest weight (the
+    first on ties); ``"sample"`` draws the category with one uniform per row through the
+    inverse CDF of the row (vectorised: a cumulative sum and a comparison, no row loop).
+    """
+    n, k = block.shape
+    if k == 1:
+        return np.zeros(n, dtype=np.int64)
+    if decode == "argmax":
+        if k == 2:
+            return (block[:, 1] > block[:, 0]).astype(np.int64)
+        return np.argmax(block, axis=1).astype(np.int64, copy=False)
+    r = rng.random(n, dtype=np.float64)
+    if k == 2:
+        b0, b1 = block[:, 0], block[:, 1]
+        total = b0 + b1
+        if np.isfinite(total).all() and (total > 0).all():
+            u = r.astype(block.dtype) * total
+            return ((u >= b0) & (b1 > 0)).astype(np.int64)
+    w = np.cumsum(block, axis=1)
+    total = w[:, -1].copy()
+    bad = ~np.isfinite(total) | (total <= 0)
+    if bad.any():  # all-zero rows -> uniform; rows with an infinite weight -> those entries
+        sub = block[bad]
+        inf = np.isinf(sub)
+        sub = np.where(inf.any(axis=1, keepdims=True), inf, 1.0).astype(w.dtype)
+        w[bad] = np.cumsum(sub, axis=1)
+        total[bad] = w[bad, -1]
+    u = r.astype(w.dtype) * total
+    idx = np.count_nonzero(w <= u[:, None], axis=1)
+    over = idx >= k  # u rounded up to the total: take the last category of positive weight
+    if over.any():
+        idx[over] = np.argmax(w[over] >= total[over, None], axis=1)
+    return idx.astype(np.int64, copy=False)
+
+
+class QuantileCodec:
+    """Quantile-to-normal scalar codec (see module docstring). Width 1."""
+
+    method = "quantile"
+
+    def __init__(self, knots: list[float], levels: list[float], z_max: float):
+        self.knots = np.asarray(knots, dtype=np.float64)
+        self.levels = np.asarray(levels, dtype=np.float64)
+        self.z_max = float(z_max)
+
+    @property
+    def n_modes(self) -> int:
+        return 0
+
+    @classmethod
+    def fit(cls, values: np.ndarray, n_quantiles: int) -> QuantileCodec:
+        n = int(n_quantiles)
+        q = np.quantile(values, np.linspace(0.0, 1.0, n))
+        q = np.maximum.accumulate(q)  # monotone despite round-off
+        c = (np.arange(n) + 0.5) / n
+        change = np.r_[True, q[1:] != q[:-1]]
+        starts = np.flatnonzero(change)
+        stops = np.r_[starts[1:], n] - 1
+        knots = q[starts]
+        levels = 0.5 * (c[starts] + c[stops])
+        z_max = float(ndtri(1.0 - 0.5 / n))
+        return cls(knots.tolist(), levels.tolist(), z_max)
+
+    def encode(self, x: np.ndarray) -> tuple[np.ndarray, None]:
+        c = np.interp(x, self.knots, self.levels)
+        s = ndtri(c) / self.z_max
+        return np.clip(s, -1.0, 1.0), None
+
+    def decode(self, s: np.ndarray, mode: np.ndarray | None) -> np.ndarray:
+        s = np.clip(np.nan_to_num(np.asarray(s, dtype=np.float64)), -1.0, 1.0)
+        return np.interp(ndtr(s * self.z_max), self.levels, self.knots)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "knots": self.knots.tolist(),
+            "levels": self.levels.tolist(),
+            "z_max": self.z_max,
+        }
+
+
+class ModeCodec:
+    """Mode-specific normalisation codec (see module docstring). Width 1 + n_modes."""
+
+    method = "mode"
+
+    def __init__(self, means: list[float], stds: list[float], weights: list[float]):
+        self.means = np.asarray(means, dtype=np.float64)
+        self.stds = np.asarray(stds, dtype=np.float64)
+        self.weights = np.asarray(weights, dtype=np.float64)
+
+    @property
+    def n_modes(self) -> int:
+        return len(self.means)
+
+    @classmethod
+    def fit(cls, values: np.ndarray, max_modes: int, seed: int, name: str) -> ModeCodec:
+        from rdt.transformers import ClusterBasedNormalizer
+
+        cbn = ClusterBasedNormalizer(max_clusters=int(max_modes), missing_value_generation=None)
+        cbn.set_random_state(np.random.RandomState(seed), "fit")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            cbn.fit(pd.DataFrame({name: values}), name)
+        bgm = cbn._bgm_transformer
+        valid = np.asarray(cbn.valid_component_indicator, dtype=bool)
+        if not valid.any():  # pragma: no cover - rdt always keeps one
+            valid[np.argmax(bgm.weights_)] = True
+        means = bgm.means_.reshape(-1)[valid]
+        stds = np.sqrt(bgm.covariances_.reshape(-1)[valid])
+        scale = max(float(np.abs(values).max()) if len(values) else 1.0, 1.0)
+        stds = np.maximum(stds, 1e-12 * scale)
+        weights = bgm.weights_[valid] / bgm.weights_[valid].sum()
+        order = np.argsort(means, kind="stable")
+        return cls(means[order].tolist(), stds[order].tolist(), weights[order].tolist())
+
+    def assign(self, x: np.ndarray) -> np.ndarray:
+        """Component of largest posterior for each value (deterministic)."""
+        z = (x[:, None] - self.means[None, :]) / self.stds[None, :]
+        logp = np.log(self.weights)[None, :] - np.log(self.stds)[None, :] - 0.5 * z * z
+        return logp.argmax(axis=1)
+
+    def encode(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        k = self.assign(x)
+        s = (x - self.means[k]) / (4.0 * self.stds[k])
+        return np.clip(s, -1.0, 1.0), k
+
+    def decode(self, s: np.ndarray, mode: np.ndarray | None) -> np.ndarray:
+        s = np.clip(np.nan_to_num(np.asarray(s, dtype=np.float64)), -1.0, 1.0)
+        return s * 4.0 * self.stds[mode] + self.means[mode]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "means": self.means.tolist(),
+            "stds": self.stds.tolist(),
+            "weights": self.weights.tolist(),
+        }
+
+
+def codec_from_dict(d: dict[str, Any]) -> QuantileCodec | ModeCodec:
+    if d["method"] == "quantile":
+        return QuantileCodec(d["knots"], d["levels"], d["z_max"])
+    if d["method"] == "mode":
+        return ModeCodec(d["means"], d["stds"], d["weights"])
+    raise ValueError(f"unknown numeric codec {d['method']!r}")

@@ -1,0 +1,202 @@
+"""Model files (.fsz), atomic writes, and reading/writing tables (CSV, Parquet).
+
+A `.fsz` file is a zip with
+  config.json   format version, fairsynth version, model class and hyperparameters, schema
+                and transformer parameters, roles, training summary, sha256 of tensors.pt;
+  tensors.pt    the networks' state dicts, read back with torch.load(weights_only=True).
+Loading never unpickles arbitrary objects: the config is JSON, the tensors go through
+torch's weights-only loader, and the model class comes from a fixed allow-list.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from . import __version__
+from .errors import InvalidDataError, ModelFileError
+
+FORMAT = "fairsynth-model"
+FORMAT_VERSION = 1
+TABLE_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
+
+
+# ----------------------------------------------------------------- atomic writes
+@contextmanager
+def atomic_path(path: str | os.PathLike):
+    """Yield a temporary path beside `path`; rename it onto `path` only on success.
+
+    An interrupted write leaves the previous file (or none), never a partial one.
+    """
+    path = Path(path)
+    if not path.parent.exists():
+        raise InvalidDataError(
+            f"cannot write {path}: folder {path.parent} does not exist; create it first"
+        )
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# ------------------------------------------------------------------- model files
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return value
+
+
+def _model_classes() -> dict[str, type]:
+    from .models import FairPTGAN, PTGAN
+
+    return {cls.__name__: cls for cls in (PTGAN, FairPTGAN)}
+
+
+def save_model(model, path) -> None:
+    params = {k: v for k, v in model.get_params(deep=False).items() if k != "callbacks"}
+    config = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "fairsynth_version": __version__,
+        "model": type(model).__name__,
+        "params": _jsonable(params),
+        "transformer": model.transformer_.to_dict(),
+        "state": _jsonable(model._file_state()),
+        "training_summary": _jsonable(model.training_summary_),
+        "history": _jsonable(model.history_.to_dict(orient="list")),
+    }
+    buffer = io.BytesIO()
+    torch.save({k: v.detach().cpu() for k, v in model._tensors().items()}, buffer)
+    tensors = buffer.getvalue()
+    config["tensors_sha256"] = hashlib.sha256(tensors).hexdigest()
+    with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("config.json", json.dumps(config, indent=1))
+        zf.writestr("tensors.pt", tensors)
+
+
+def read_model_file(path) -> tuple[dict, dict[str, torch.Tensor]]:
+    """Read and check a `.fsz` file: (config, tensors). Raises ModelFileError on any defect."""
+    path = Path(path)
+    if not path.is_file():
+        raise ModelFileError(
+            f"model file {path} does not exist; fit one with `fairsynth fit TABLE -o {path}`"
+        )
+    try:
+        with zipfile.ZipFile(path) as zf:
+            bad = zf.testzip()
+            if bad is not None:
+                raise ModelFileError(f"{path} is corrupted (member {bad} fails its checksum)")
+            names = set(zf.namelist())
+            if not {"config.json", "tensors.pt"} <= names:
+                raise ModelFileError(f"{path} is a zip file but not a fairsynth model")
+            config = json.loads(zf.read("config.json"))
+            tensors = zf.read("tensors.pt")
+    except (zipfile.BadZipFile, EOFError) as exc:
+        raise ModelFileError(
+            f"{path} is not a fairsynth model file (or it is truncated): {exc}"
+        ) from None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ModelFileError(f"{path}: config.json is not valid JSON; the file is damaged") from None
+    if not isinstance(config, dict) or config.get("format") != FORMAT:
+        raise ModelFileError(f"{path} is not a fairsynth model file")
+    version = config.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ModelFileError(
+            f"{path} uses model format version {version}, newer than this fairsynth "
+            f"({__version__}) reads (≤ {FORMAT_VERSION}); upgrade fairsynth"
+        )
+    if hashlib.sha256(tensors).hexdigest() != config.get("tensors_sha256"):
+        raise ModelFileError(f"{path}: the tensors do not match their checksum; the file was altered")
+    try:
+        state = torch.load(io.BytesIO(tensors), map_location="cpu", weights_only=True)
+    except Exception as exc:  # the weights-only unpickler refuses anything but tensors
+        raise ModelFileError(f"{path}: tensors.pt is not a plain tensor file ({exc})") from None
+    return config, state
+
+
+def load(path, device: str = "auto"):
+    """Load a model saved with `model.save(path)`, ready to `sample` (on CPU if no GPU)."""
+    config, tensors = read_model_file(path)
+    classes = _model_classes()
+    name = config.get("model")
+    if name not in classes:
+        raise ModelFileError(f"{path}: unknown model class {name!r}")
+    try:
+        return classes[name]._from_file(config, tensors, device)
+    except ModelFileError:
+        raise
+    except (KeyError, TypeError, ValueError, RuntimeError) as exc:
+        raise ModelFileError(f"{path}: the model file is inconsistent ({exc})") from None
+
+
+# ------------------------------------------------------------------------ tables
+def read_table(path) -> pd.DataFrame:
+    """Read a CSV (optionally gzipped) or Parquet table with a clear error on failure."""
+    path = Path(path)
+    if not path.is_file():
+        raise InvalidDataError(f"table {path} does not exist")
+    name = path.name.lower()
+    try:
+        if name.endswith((".parquet", ".pq")):
+            df = pd.read_parquet(path)
+        else:
+            df = pd.read_csv(path)
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
+        raise InvalidDataError(
+            f"cannot read {path} as a {'Parquet' if name.endswith(('.parquet', '.pq')) else 'CSV'} "
+            f"table: {exc}"
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise InvalidDataError(f"{path} is empty: it has no header and no rows") from None
+    if df.empty:
+        raise InvalidDataError(f"{path} has a header but no rows")
+    return df
+
+
+def write_table(chunks: Iterable[pd.DataFrame], path, on_chunk: Callable[[int], None] | None = None):
+    """Write DataFrame chunks to CSV or Parquet atomically, in bounded memory. Returns rows."""
+    path = Path(path)
+    parquet = path.name.lower().endswith((".parquet", ".pq"))
+    rows = 0
+    with atomic_path(path) as tmp:
+        writer = None
+        try:
+            for i, chunk in enumerate(chunks):
+                if parquet:
+                    import pyarrow as pa
+                    import pyarrow.parquet as pq
+
+                    table = pa.Table.from_pandas(chunk, preserve_index=False)
+                    if writer is None:
+                        writer = pq.ParquetWriter(tmp, table.schema)
+                    writer.write_table(table)
+                else:
+                    chunk.to_csv(tmp, mode="w" if i == 0 else "a", header=i == 0, index=False)
+                rows += len(chunk)
+                if on_chunk is not None:
+                    on_chunk(len(chunk))
+        finally:
+            if writer is not None:
+                writer.close()
+    return rows

@@ -1,0 +1,259 @@
+"""The estimator contract and the fit/sample machinery shared by every synthesizer."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.base import BaseEstimator
+
+from ..data import TableTransformer, detect_schema
+from ..errors import InvalidDataError, InvalidParameterError, NotFittedError
+from ..nn import Critic, Generator
+from ..train import LoopConfig, MinibatchSampler, TrainingLoop
+
+# Rows are generated in chunks of this size whatever n is, so that sample(n) and the CLI's
+# chunked writing give the very same rows for the same seed, in bounded memory.
+SAMPLE_CHUNK = 65_536
+
+
+def resolve_device(device: str | torch.device) -> torch.device:
+    if str(device) == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    dev = torch.device(device)
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise InvalidParameterError(
+            f"device={device!r} but no CUDA device is available; use device='cpu' or 'auto'"
+        )
+    return dev
+
+
+def _seed_from(random_state) -> int:
+    if random_state is None:
+        return int(np.random.default_rng().integers(2**31 - 1))
+    if isinstance(random_state, np.random.Generator):
+        return int(random_state.integers(2**31 - 1))
+    return int(random_state)
+
+
+class BaseSynthesizer(BaseEstimator):
+    """Shared machinery. Subclasses define the conditioning (`_condition_*`), the partner
+    scheme and which encoded columns the networks model (`_prepare`)."""
+
+    _estimator_kind = "synthesizer"
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, data: pd.DataFrame, y=None):
+        """Fit on a table. `y` is ignored (scikit-learn signature)."""
+        self._check_params()
+        df = self._check_table(data)
+        seed = _seed_from(self.random_state)
+        self.device_ = resolve_device(self.device)
+        started = time.perf_counter()
+        # Network initialisation uses torch's global generator: fork it so that the same
+        # seed gives the same networks without touching the caller's global RNG state.
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            schema = detect_schema(df, kinds=self.kinds)
+            self._check_roles(df, schema)
+            self.transformer_ = TableTransformer(
+                continuous=self.continuous, random_state=seed
+            ).fit(df, schema)
+            encoded = torch.as_tensor(self.transformer_.transform(df), device=self.device_)
+            self._prepare(df, encoded)
+            self._build_networks()
+            gen = torch.Generator(device=self.device_).manual_seed(seed)
+            sampler = MinibatchSampler(
+                len(df), self.batch_size, gen, groups=getattr(self, "_groups", None)
+            )
+            objective = self._objective(sampler)
+            steps = max(1, -(-len(df) // self.batch_size))
+            loop = TrainingLoop(objective, self._loop_config(steps), callbacks=self.callbacks or ())
+            self.history_ = loop.run()
+        self.n_train_ = len(df)
+        self.columns_ = list(df.columns)
+        self.training_summary_ = {
+            "rows": len(df),
+            "columns": len(df.columns),
+            "encoded_width": int(self.transformer_.output_dim),
+            "epochs_run": int(self.history_["epoch"].iloc[-1]),
+            "seconds": round(time.perf_counter() - started, 2),
+            "device": str(self.device_),
+            "seed": seed,
+            "final_losses": {
+                k: round(float(v), 5)
+                for k, v in self.history_.iloc[-1].items()
+                if k not in ("epoch", "seconds")
+            },
+        }
+        return self
+
+    def _loop_config(self, steps_per_epoch: int) -> LoopConfig:
+        return LoopConfig(
+            epochs=self.epochs,
+            steps_per_epoch=steps_per_epoch,
+            critic_steps=self.critic_steps,
+            lr_generator=self.lr_generator,
+            lr_critic=self.lr_critic,
+            betas=tuple(self.betas),
+            max_seconds=self.max_seconds,
+            verbose=self.verbose,
+            description=type(self).__name__,
+        )
+
+    def _check_params(self) -> None:
+        checks = {
+            "epochs": self.epochs >= 1,
+            "batch_size": self.batch_size >= 2,
+            "critic_steps": self.critic_steps >= 1,
+            "r": 0.0 <= self.r <= 1.0,
+            "coherency": self.coherency >= 0,
+            "gradient_penalty": self.gradient_penalty >= 0,
+            "noise_dim": self.noise_dim >= 1,
+            "max_seconds": self.max_seconds is None or self.max_seconds > 0,
+        }
+        for name, ok in checks.items():
+            if not ok:
+                raise InvalidParameterError(
+                    f"{name}={getattr(self, name)!r} is out of range; see help({type(self).__name__})"
+                )
+        if self.continuous not in ("quantile", "mode"):
+            raise InvalidParameterError(
+                f"continuous={self.continuous!r}; use 'quantile' or 'mode'"
+            )
+        if self.decode not in ("sample", "argmax"):
+            raise InvalidParameterError(f"decode={self.decode!r}; use 'sample' or 'argmax'")
+
+    @staticmethod
+    def _check_table(data) -> pd.DataFrame:
+        if not isinstance(data, pd.DataFrame):
+            raise InvalidDataError(
+                f"fit expects a pandas DataFrame, got {type(data).__name__}; "
+                "load a CSV with pandas.read_csv first"
+            )
+        if len(data) < 2 or data.shape[1] == 0:
+            raise InvalidDataError(
+                f"the table has {len(data)} rows and {data.shape[1]} columns; "
+                "fit needs at least 2 rows and 1 column"
+            )
+        return data.reset_index(drop=True)
+
+    def _check_roles(self, df: pd.DataFrame, schema) -> None:
+        if self.target is not None and self.target not in df.columns:
+            raise InvalidDataError(
+                f"target column {self.target!r} is not in the table; columns are: "
+                f"{', '.join(map(str, df.columns))}"
+            )
+
+    def _build_networks(self) -> None:
+        self.generator_ = Generator(
+            self.noise_dim, self._cond_dim, self._model_spans, self._model_width,
+            hidden=tuple(self.generator_dims),
+        ).to(self.device_)
+        self.critic_ = Critic(
+            self._model_width, self._cond_dim, hidden=tuple(self.critic_dims)
+        ).to(self.device_)
+
+    # --------------------------------------------------------------- sample
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "generator_"):
+            raise NotFittedError(
+                f"this {type(self).__name__} is not fitted yet; call fit(table) or load a model "
+                "file with fairsynth.load(path)"
+            )
+
+    def sample(
+        self, n: int, alpha: float | None = None, random_state=None, decode=None, **options
+    ) -> pd.DataFrame:
+        """Draw `n` synthetic rows (a DataFrame with the training table's columns and dtypes).
+
+        `alpha` is the temperature (1 = the original law); `random_state` makes the rows
+        reproducible on CPU; `decode` overrides how soft categories are decoded.
+        """
+        chunks = list(
+            self.iter_samples(
+                n, alpha=alpha, random_state=random_state, decode=decode, **options
+            )
+        )
+        return pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
+
+    def iter_samples(
+        self, n: int, alpha: float | None = None, random_state=None, decode=None, **options
+    ) -> Iterator[pd.DataFrame]:
+        """Yield `n` synthetic rows as DataFrames of at most SAMPLE_CHUNK rows (bounded memory).
+
+        Generation and decoding always proceed chunk by chunk with the same random streams,
+        so the concatenated chunks are exactly `sample(n, ...)` for the same seed.
+        """
+        self._check_fitted()
+        if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+            raise InvalidParameterError(f"n={n!r}: the number of rows must be a positive integer")
+        alpha = self._default_alpha() if alpha is None else float(alpha)
+        if not 0.0 <= alpha <= 1.0:
+            raise InvalidParameterError(f"alpha={alpha!r} must lie in [0, 1] (1 = original law)")
+        decode = decode or self.decode
+        if decode not in ("sample", "argmax"):
+            raise InvalidParameterError(f"decode={decode!r}; use 'sample' or 'argmax'")
+        seed = _seed_from(random_state)
+        gen = torch.Generator(device=self.device_).manual_seed(seed)
+        rng = np.random.default_rng(seed)
+        self.generator_.eval()
+        for start in range(0, n, SAMPLE_CHUNK):
+            m = min(SAMPLE_CHUNK, n - start)
+            with torch.no_grad():
+                encoded = self._generate(m, alpha, gen, **options).cpu().numpy()
+            yield self.transformer_.inverse_transform(encoded, decode=decode, random_state=rng)
+
+    def _default_alpha(self) -> float:
+        return 1.0
+
+    def _generate(self, m: int, alpha: float, gen: torch.Generator, **options) -> torch.Tensor:
+        """Encoded rows (full transformer width) for m rows at temperature alpha."""
+        raise NotImplementedError
+
+    # ----------------------------------------------------------------- files
+    def _file_state(self) -> dict:
+        """Fitted state beyond the networks and the transformer, JSON-safe."""
+        return {"n_train": self.n_train_, "columns": self.columns_}
+
+    def _restore_state(self, state: dict) -> None:
+        self.n_train_ = int(state["n_train"])
+        self.columns_ = list(state["columns"])
+
+    def _tensors(self) -> dict[str, torch.Tensor]:
+        return {
+            **{f"generator.{k}": v for k, v in self.generator_.state_dict().items()},
+            **{f"critic.{k}": v for k, v in self.critic_.state_dict().items()},
+        }
+
+    @classmethod
+    def _from_file(cls, config: dict, tensors: dict, device: str):
+        # JSON turns tuples into lists; give tuple-typed parameters their type back.
+        params = {
+            k: tuple(v) if isinstance(v, list) else v for k, v in config["params"].items()
+        }
+        model = cls(**params)
+        model.device_ = resolve_device(device)
+        model.transformer_ = TableTransformer.from_dict(config["transformer"])
+        model._layout()
+        model._restore_state(config["state"])
+        model._build_networks()
+        for name, net in (("generator", model.generator_), ("critic", model.critic_)):
+            prefix = f"{name}."
+            net.load_state_dict(
+                {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}
+            )
+            net.eval()
+        model.history_ = pd.DataFrame(config["history"])
+        model.training_summary_ = config["training_summary"]
+        return model
+
+    def save(self, path) -> None:
+        """Write a `.fsz` model file (atomically: a temporary file, then a rename)."""
+        from ..io import save_model
+
+        self._check_fitted()
+        save_model(self, path)

@@ -1,0 +1,71 @@
+"""Generator and critic MLPs conditioned on a vector (temperature, sensitive group, ...)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+from .activations import SpanActivation
+
+
+class _Residual(nn.Module):
+    """Linear -> LayerNorm -> ReLU, concatenated to its input (CTGAN's residual shape).
+
+    LayerNorm instead of BatchNorm: a row's output must not depend on the other rows of the
+    batch, so that sampling in chunks gives the same rows as sampling at once.
+    """
+
+    def __init__(self, i: int, o: int):
+        super().__init__()
+        self.fc = nn.Linear(i, o)
+        self.norm = nn.LayerNorm(o)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.cat([torch.relu(self.norm(self.fc(x))), x], dim=1)
+
+
+class Generator(nn.Module):
+    """z (noise) + c (condition) -> encoded row with span-wise activations."""
+
+    def __init__(
+        self, noise_dim: int, cond_dim: int, spans: Sequence, out_dim: int,
+        hidden: Sequence[int] = (256, 256),
+    ):
+        super().__init__()
+        self.noise_dim = noise_dim
+        layers, width = [], noise_dim + cond_dim
+        for h in hidden:
+            layers.append(_Residual(width, h))
+            width += h
+        self.body = nn.Sequential(*layers)
+        self.head = nn.Linear(width, out_dim)
+        self.activation = SpanActivation(spans, out_dim)
+
+    def forward(self, z: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+        return self.activation(self.head(self.body(torch.cat([z, c], dim=1))))
+
+
+class Critic(nn.Module):
+    """Encoded row + condition -> real-valued score. No BatchNorm (it breaks gradient penalties)."""
+
+    def __init__(
+        self, in_dim: int, cond_dim: int, hidden: Sequence[int] = (256, 256),
+        spectral_norm: bool = False,
+    ):
+        super().__init__()
+        layers, width = [], in_dim + cond_dim
+        for h in hidden:
+            layers += [self._linear(width, h, spectral_norm), nn.LeakyReLU(0.2)]
+            width = h
+        layers.append(self._linear(width, 1, spectral_norm))
+        self.net = nn.Sequential(*layers)
+
+    @staticmethod
+    def _linear(i: int, o: int, sn: bool) -> nn.Module:
+        layer = nn.Linear(i, o)
+        return nn.utils.parametrizations.spectral_norm(layer) if sn else layer
+
+    def forward(self, x: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+        return self.net(torch.cat([x, c], dim=1)).squeeze(1)

@@ -1,0 +1,92 @@
+"""The one training loop shared by every synthesizer."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+import torch
+
+from .progress import EpochProgress
+
+# A callback gets (epoch, logs) after each epoch; returning True stops training.
+Callback = Callable[[int, dict[str, float]], bool | None]
+
+
+@dataclass
+class LoopConfig:
+    epochs: int
+    steps_per_epoch: int
+    critic_steps: int = 1
+    lr_generator: float = 2e-4
+    lr_critic: float = 2e-4
+    betas: tuple[float, float] = (0.5, 0.9)
+    max_seconds: float | None = None
+    verbose: bool = False
+    description: str = "fit"
+
+
+class TrainingLoop:
+    """Runs `objective` for a budget of epochs and/or seconds.
+
+    The objective supplies `critic_loss()` and `generator_loss()` (each: loss, logs of
+    detached tensors) and its networks; this loop owns the optimisers, the alternation of
+    critic and generator steps, the progress bar, the history and the stopping rules.
+    Losses are summed on the device and read back once per epoch, so the hot loop never
+    waits on a device-to-host copy.
+    """
+
+    def __init__(self, objective, config: LoopConfig, callbacks: Sequence[Callback] = ()):
+        self.objective = objective
+        self.config = config
+        self.callbacks = list(callbacks)
+        c = config
+        self.opt_g = torch.optim.Adam(
+            objective.generator.parameters(), lr=c.lr_generator, betas=c.betas
+        )
+        self.opt_d = torch.optim.Adam(objective.critic.parameters(), lr=c.lr_critic, betas=c.betas)
+
+    def run(self) -> pd.DataFrame:
+        c, obj = self.config, self.objective
+        rows, start = [], time.perf_counter()
+        obj.generator.train()
+        obj.critic.train()
+        with EpochProgress(c.epochs, c.description, c.verbose) as bar:
+            for epoch in range(1, c.epochs + 1):
+                sums: dict[str, torch.Tensor] = {}
+                for _ in range(c.steps_per_epoch):
+                    for _ in range(c.critic_steps):
+                        loss_d, logs = obj.critic_loss()
+                        self.opt_d.zero_grad(set_to_none=True)
+                        loss_d.backward()
+                        self.opt_d.step()
+                        _accumulate(sums, {"loss_d": loss_d.detach(), **logs}, c.critic_steps)
+                    loss_g, logs = obj.generator_loss()
+                    self.opt_g.zero_grad(set_to_none=True)
+                    loss_g.backward()
+                    self.opt_g.step()
+                    _accumulate(sums, {"loss_g": loss_g.detach(), **logs}, 1)
+                logs = {k: v.item() / c.steps_per_epoch for k, v in sums.items()}
+                elapsed = time.perf_counter() - start
+                rows.append({"epoch": epoch, **logs, "seconds": elapsed})
+                bar.update(logs)
+                if not all(math.isfinite(v) for v in logs.values()):
+                    raise FloatingPointError(
+                        f"training diverged at epoch {epoch} (losses {logs}); lower the "
+                        "learning rates or raise the coherency/gradient penalty weight"
+                    )
+                stop = any(cb(epoch, logs) for cb in self.callbacks)
+                if stop or (c.max_seconds is not None and elapsed >= c.max_seconds):
+                    break
+        obj.generator.eval()
+        obj.critic.eval()
+        return pd.DataFrame(rows)
+
+
+def _accumulate(sums: dict, logs: dict, divisor: int) -> None:
+    for k, v in logs.items():
+        v = v / divisor if divisor > 1 else v
+        sums[k] = sums[k] + v if k in sums else v.clone()

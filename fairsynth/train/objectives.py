@@ -1,0 +1,100 @@
+"""Training objectives. An objective owns the losses; the loop owns everything else.
+
+`TemperedObjective` is PTGAN (algorithms.md §1) and, with cross-group partners and a
+(α, group) condition, FairPTGAN (§2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from .sampler import MinibatchSampler
+
+
+def symmetric_temperature(alpha: torch.Tensor) -> torch.Tensor:
+    """t(α) = 1 − 2|α − 1/2|: α and 1 − α give the same law when partners are i.i.d."""
+    return 1.0 - 2.0 * (alpha - 0.5).abs()
+
+
+@dataclass
+class TemperedObjective:
+    """Critic and generator losses of parallel tempering with the coherency penalty.
+
+    condition(alpha, idx) builds the networks' condition vector from per-row temperatures and
+    the indices of the rows that set the group (FairPTGAN) or nothing (PTGAN).
+    """
+
+    generator: nn.Module
+    critic: nn.Module
+    data: torch.Tensor  # (n, d) encoded rows on the device
+    sampler: MinibatchSampler
+    condition: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+    cross_group: bool = False
+    r: float = 0.9
+    coherency: float = 100.0
+    gradient_penalty: float = 0.0
+
+    def _alpha_kept(self, size: int) -> torch.Tensor:
+        # α ~ r·δ₁ + (1 − r)·U(0, 1), drawn on the device with the trainer's generator.
+        g, dev = self.sampler.generator, self.data.device
+        keep = torch.rand(size, device=dev, generator=g) < self.r
+        u = torch.rand(size, device=dev, generator=g)
+        return torch.where(keep, torch.ones_like(u), u)
+
+    def _uniform(self, size: int) -> torch.Tensor:
+        return torch.rand(size, device=self.data.device, generator=self.sampler.generator)
+
+    def _noise(self, size: int) -> torch.Tensor:
+        return torch.randn(
+            size, self.generator.noise_dim, device=self.data.device,
+            generator=self.sampler.generator,
+        )
+
+    def critic_loss(self) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        idx1 = self.sampler.draw()
+        idx2 = self.sampler.partners(idx1) if self.cross_group else self.sampler.draw()
+        b = idx1.shape[0]
+        x1, x2 = self.data[idx1], self.data[idx2]
+        a1, a2, nu = self._alpha_kept(b), self._uniform(b), self._uniform(b)
+        q1 = a1[:, None] * x1 + (1 - a1[:, None]) * x2
+        q2 = a2[:, None] * x1 + (1 - a2[:, None]) * x2
+        c1 = self.condition(a1, idx1)
+        with torch.no_grad():
+            fake = self.generator(self._noise(b), c1)
+        wdist = self.critic(q1, c1).mean() - self.critic(fake, c1).mean()
+        loss = -wdist
+        logs = {"wdist": wdist.detach()}
+        if self.coherency > 0:
+            h = self._coherency(q1, q2, a1, a2, nu, idx1)
+            loss = loss + self.coherency * h
+            logs["coherency"] = h.detach()
+        if self.gradient_penalty > 0:
+            gp = self._gradient_penalty(q1, fake, c1)
+            loss = loss + self.gradient_penalty * gp
+            logs["gp"] = gp.detach()
+        return loss, logs
+
+    def _coherency(self, q1, q2, a1, a2, nu, idx1) -> torch.Tensor:
+        # Squared directional derivative of D along the segment joining the two temperatures
+        # of the same pair, at a random point of it (§1 step 5).
+        q = (nu[:, None] * q1 + (1 - nu[:, None]) * q2).requires_grad_(True)
+        a = nu * a1 + (1 - nu) * a2
+        score = self.critic(q, self.condition(a, idx1))
+        (grad,) = torch.autograd.grad(score.sum(), q, create_graph=True)
+        return ((grad * (q1 - q2)).sum(1) ** 2).mean()
+
+    def _gradient_penalty(self, real, fake, c) -> torch.Tensor:
+        eps = self._uniform(real.shape[0])[:, None]
+        x = (eps * real + (1 - eps) * fake).requires_grad_(True)
+        (grad,) = torch.autograd.grad(self.critic(x, c).sum(), x, create_graph=True)
+        return ((grad.norm(dim=1) - 1) ** 2).mean()
+
+    def generator_loss(self) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        idx = self.sampler.draw()
+        c = self.condition(self._alpha_kept(idx.shape[0]), idx)
+        loss = -self.critic(self.generator(self._noise(idx.shape[0]), c), c).mean()
+        return loss, {}

@@ -1,0 +1,82 @@
+"""The CLI end to end on small data, through a real subprocess like a user's shell."""
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+
+def run(*args, cwd, check=True):
+    proc = subprocess.run(
+        [sys.executable, "-m", "fairsynth", *args], cwd=cwd, capture_output=True, text=True,
+        timeout=300,
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"fairsynth {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory, adult_small):
+    d = tmp_path_factory.mktemp("cli")
+    adult_small.to_csv(d / "adult.csv", index=False)
+    run("fit", "adult.csv", "--sensitive", "sex", "--target", "income", "--alpha", "0.5",
+        "--epochs", "2", "--quiet", cwd=d)
+    return d
+
+
+def test_fit_writes_the_default_model_file(workdir):
+    assert (workdir / "fairsynth-model.fsz").is_file()
+
+
+def test_sample_default_and_other_alpha_and_parquet(workdir, adult_small):
+    run("sample", "-n", "500", cwd=workdir)
+    out = pd.read_csv(workdir / "synthetic.csv")
+    assert len(out) == 500 and list(out.columns) == list(adult_small.columns)
+    run("sample", "-n", "300", "--alpha", "1.0", "-o", "original_law.parquet", cwd=workdir)
+    assert len(pd.read_parquet(workdir / "original_law.parquet")) == 300
+
+
+def test_same_seed_same_rows_through_the_cli(workdir):
+    run("sample", "-n", "200", "--seed", "1", "-o", "a.csv", cwd=workdir)
+    run("sample", "-n", "200", "--seed", "1", "-o", "b.csv", "--model", "fairsynth-model.fsz",
+        cwd=workdir)
+    assert (workdir / "a.csv").read_text() == (workdir / "b.csv").read_text()
+
+
+def test_info_shows_schema_roles_and_training(workdir):
+    out = run("info", "fairsynth-model.fsz", cwd=workdir).stdout
+    for text in ("FairPTGAN", "sensitive=sex", "target=income", "capital_gain", "epochs_run"):
+        assert text in out
+
+
+def test_fit_without_sensitive_trains_ptgan(workdir):
+    run("fit", "adult.csv", "--epochs", "1", "-o", "plain.fsz", "-q", cwd=workdir)
+    assert "PTGAN" in run("info", "plain.fsz", cwd=workdir).stdout
+
+
+def test_datasets_list_and_export(tmp_path):
+    assert "german_credit" in run("datasets", "list", cwd=tmp_path).stdout
+    run("datasets", "export", "german_credit", "g.csv", cwd=tmp_path)
+    assert len(pd.read_csv(tmp_path / "g.csv")) == 1000
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["sample", "--model", "nope.fsz"], "does not exist"),
+        (["fit", "adult.csv", "--sensitive", "colour", "--epochs", "1"], "not in the table"),
+        (["sample", "-o", "missing_dir/x.csv"], "does not exist"),
+        (["fit", "missing.csv"], "does not exist"),
+    ],
+)
+def test_errors_are_one_readable_line_and_nonzero(workdir, args, message):
+    proc = run(*args, cwd=workdir, check=False)
+    assert proc.returncode == 2
+    assert message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_alpha_out_of_range_is_a_usage_error(workdir):
+    proc = run("sample", "--alpha", "1.5", cwd=workdir, check=False)
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr

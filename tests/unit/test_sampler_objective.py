@@ -1,0 +1,50 @@
+import torch
+from torch import nn
+
+from fairsynth.train import MinibatchSampler, TemperedObjective, symmetric_temperature
+
+
+def test_partners_always_come_from_other_groups_with_their_shares():
+    groups = torch.tensor([0] * 50 + [1] * 30 + [2] * 20)
+    sampler = MinibatchSampler(100, 64, torch.Generator().manual_seed(0), groups=groups)
+    idx = torch.zeros(40_000, dtype=torch.long)  # all rows of group 0
+    partners = sampler.partners(idx)
+    assert (groups[partners] != 0).all()
+    share_1 = (groups[partners] == 1).float().mean().item()
+    assert abs(share_1 - 30 / 50) < 0.01  # pooled others, weighted by their shares
+    idx = torch.full((10_000,), 99)  # a row of group 2
+    assert set(groups[sampler.partners(idx)].tolist()) == {0, 1}
+
+
+def test_draws_are_reproducible_from_the_generator():
+    a = MinibatchSampler(1000, 32, torch.Generator().manual_seed(3)).draw()
+    b = MinibatchSampler(1000, 32, torch.Generator().manual_seed(3)).draw()
+    assert torch.equal(a, b)
+
+
+def test_symmetric_temperature():
+    a = torch.tensor([0.0, 0.25, 0.5, 0.75, 1.0])
+    assert torch.allclose(symmetric_temperature(a), torch.tensor([0.0, 0.5, 1.0, 0.5, 0.0]))
+
+
+class _Linear(nn.Module):
+    def __init__(self, d):
+        super().__init__()
+        self.w = nn.Parameter(torch.arange(1.0, d + 1))
+
+    def forward(self, x, c):
+        return x @ self.w
+
+
+def test_coherency_penalty_is_the_squared_directional_derivative():
+    # For a linear critic D(q) = w·q the penalty is mean((w·(q1 - q2))^2) exactly.
+    d = 3
+    obj = TemperedObjective(
+        generator=None, critic=_Linear(d), data=torch.randn(10, d),
+        sampler=None, condition=lambda a, idx: a[:, None],
+    )
+    q1, q2 = torch.randn(8, d), torch.randn(8, d)
+    a1, a2, nu = torch.rand(8), torch.rand(8), torch.rand(8)
+    h = obj._coherency(q1, q2, a1, a2, nu, None)
+    expected = (((q1 - q2) @ obj.critic.w) ** 2).mean()
+    assert torch.allclose(h, expected)
