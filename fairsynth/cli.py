@@ -176,8 +176,10 @@ def info(
              "alpha": params.get("alpha")}
     out.print("roles: " + ", ".join(f"{k}={v}" for k, v in roles.items() if v is not None))
     schema = Table("column", "kind", "dtype", "missing", title="schema")
-    for col in config["transformer"]["schema"]["columns"]:
-        schema.add_row(col["name"], col["kind"], col["dtype"], "yes" if col["has_missing"] else "")
+    from .data import TableTransformer
+
+    for col in TableTransformer.from_dict(config["transformer"]).schema.columns:
+        schema.add_row(col.name, col.kind, col.dtype, "yes" if col.has_missing else "")
     out.print(schema)
     out.print("hyperparameters: " + ", ".join(f"{k}={v}" for k, v in params.items()
                                               if k not in ("sensitive", "target", "alpha")))
@@ -211,23 +213,9 @@ def datasets_export(
 def main() -> None:
     """Entry point: typed fairsynth errors become one readable line and exit code 2."""
     try:
-        app(standalone_mode=False)
+        app()
     except FairsynthError as exc:
         if _state["debug"]:
             raise
-        console.print(f"[red]error:[/] {exc}")
+        console.print(f"[red]error:[/] {exc}", highlight=False)
         sys.exit(2)
-    except KeyboardInterrupt:
-        console.print("[yellow]interrupted[/]")
-        sys.exit(130)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except Exception as exc:  # click usage errors carry their own exit code
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(130)
-        raise

@@ -1,4 +1,4 @@
-"""Data layer: column kinds (:mod:`.schema`) and the reversible table encoder (:mod:`.transformer`)."""
+"""Data layer: column kinds (`.schema`) and the reversible table encoder (`.transformer`)."""
 
 from .schema import KINDS, ColumnSpec, Schema, detect_schema
 from .transformer import Span, TableTransformer

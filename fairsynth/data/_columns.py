@@ -386,7 +386,12 @@ class IdEncoder(ColumnEncoder):
         return out if self.spec.dtype == "object" else pd.array(out, dtype=self.spec.dtype)
 
     def state(self):
-        return {"style": self.style, "start": self.start, "prefix": self.prefix, "width": self.width}
+        return {
+            "style": self.style,
+            "start": self.start,
+            "prefix": self.prefix,
+            "width": self.width,
+        }
 
     @classmethod
     def from_state(cls, spec, d):

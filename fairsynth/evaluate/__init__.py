@@ -8,6 +8,7 @@ real test table (ROC AUC of the positive class; fairlearn parity at threshold 0.
 
 from .fairness import data_parity, evaluate_table, fairness_sweep
 from .fidelity import detect_metadata, distance_to_closest_record, exact_copy_share, fidelity
+from .modes import mode_coverage
 from .plots import plot_auc_vs_sp
 from .report import run_report
 from .utility import utility
@@ -22,5 +23,6 @@ __all__ = [
     "exact_copy_share",
     "distance_to_closest_record",
     "plot_auc_vs_sp",
+    "mode_coverage",
     "run_report",
 ]

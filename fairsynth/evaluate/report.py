@@ -52,7 +52,8 @@ def run_report(
     Files: ``fairness.csv`` (sweep summary), ``utility.csv``, ``fidelity.json``,
     ``auc_vs_sp.png``, and ``references.csv`` (train-on-real and ``compare`` tables scored
     with the same yardstick) when there are reference points. Utility and fidelity use one
-    sample at alpha=1 (seed ``random_state``). ``real_train`` defaults to the model's own
+    sample at alpha=1 (seed ``random_state``); ``classifiers`` apply to the sweep, the
+    references and utility alike. ``real_train`` defaults to the model's own
     training table when it exposes one; without any, utility is skipped and fidelity is
     measured against the test table (without privacy), both with a note.
 
@@ -105,7 +106,7 @@ def run_report(
     synth = v.sample(model, n_sample, 1.0, random_state)
     if real_train is not None:
         util = utility(
-            synth, real_train, real_test, target, ("lr", "gbm"), random_state=random_state,
+            synth, real_train, real_test, target, classifiers, random_state=random_state,
             positive=positive,
         )  # fmt: skip
         fid = fidelity(synth, real_train, holdout=real_test, random_state=random_state)

@@ -280,7 +280,7 @@ def test_run_report_writes_files(tmp_path, train, test_df):
     fair = pd.read_csv(tmp_path / "rep" / "fairness.csv")
     assert len(fair) == 2 and list(fair["alpha"]) == [0.5, 1.0]
     util = pd.read_csv(tmp_path / "rep" / "utility.csv")
-    assert list(util["classifier"]) == ["lr", "gbm"]
+    assert list(util["classifier"]) == ["lr"]
     fid = json.loads((tmp_path / "rep" / "fidelity.json").read_text())
     assert fid["privacy"]["exact_copy_share"] == 1.0
     assert set(out["references"]["name"]) == {"real data", "copy"}

@@ -17,14 +17,16 @@ def _frame(n: int = 60) -> pd.DataFrame:
             "cont": rng.normal(size=n),
             "int": rng.integers(0, 5, size=n),
             "int_nan": np.where(np.arange(n) % 7 == 0, np.nan, rng.integers(0, 9, size=n)),
-            "nullable": pd.array(np.where(np.arange(n) % 5 == 0, None, 3 + np.arange(n) % 4),
-                                 dtype="Int64"),
+            "nullable": pd.array(
+                np.where(np.arange(n) % 5 == 0, None, 3 + np.arange(n) % 4), dtype="Int64"
+            ),
             "cat": rng.choice(["a", "b", "c"], size=n),
             "catdtype": pd.Categorical(rng.choice(["x", "y"], size=n), categories=["x", "y", "z"]),
             "text": pd.array(rng.choice(["u", "v"], size=n), dtype="string"),
             "flag": rng.random(n) > 0.5,
-            "nflag": pd.array(np.where(np.arange(n) % 3 == 0, None, np.arange(n) % 2 == 0),
-                              dtype="boolean"),
+            "nflag": pd.array(
+                np.where(np.arange(n) % 3 == 0, None, np.arange(n) % 2 == 0), dtype="boolean"
+            ),
             "when": pd.date_range("2020-01-01", periods=n, freq="D"),
             "row_id": np.arange(100, 100 + n),
             "code": [f"C-{i:04d}" for i in range(n)],

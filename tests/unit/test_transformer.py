@@ -151,8 +151,9 @@ def test_missing_spans_and_other_dtypes():
         {
             "x": np.where(np.arange(n) % 4 == 0, np.nan, rng.normal(size=n).round(3)),
             "k": np.where(np.arange(n) % 5 == 0, np.nan, rng.integers(0, 50, n)),
-            "n": pd.array(np.where(np.arange(n) % 3 == 0, None, rng.integers(0, 9, n)),
-                          dtype="Int64"),
+            "n": pd.array(
+                np.where(np.arange(n) % 3 == 0, None, rng.integers(0, 9, n)), dtype="Int64"
+            ),
             "t": pd.Series(pd.date_range("2020-01-01", periods=n, freq="h")).where(
                 np.arange(n) % 6 != 0
             ),
