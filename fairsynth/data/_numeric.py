@@ -121,10 +121,20 @@ class QuantileCodec:
 
     method = "quantile"
 
-    def __init__(self, knots: list[float], levels: list[float], z_max: float):
+    def __init__(
+        self, knots: list[float], levels: list[float], z_max: float,
+        lower: list[float], upper: list[float],
+    ):
         self.knots = np.asarray(knots, dtype=np.float64)
         self.levels = np.asarray(levels, dtype=np.float64)
         self.z_max = float(z_max)
+        # Decoding maps the whole CDF range [lower, upper] of a tied value (e.g. the spike
+        # capital_gain == 0, 92% of Adult) back to that value; interpolating between mid
+        # levels instead would smear the spike into small non-zero values.
+        self.lower = np.asarray(lower, dtype=np.float64)
+        self.upper = np.asarray(upper, dtype=np.float64)
+        self._xp = np.column_stack([self.lower, self.upper]).reshape(-1)
+        self._fp = np.repeat(self.knots, 2)
 
     @property
     def n_modes(self) -> int:
@@ -142,16 +152,23 @@ class QuantileCodec:
         knots = q[starts]
         levels = 0.5 * (c[starts] + c[stops])
         z_max = float(ndtri(1.0 - 0.5 / n))
-        return cls(knots.tolist(), levels.tolist(), z_max)
+        return cls(
+            knots.tolist(), levels.tolist(), z_max, c[starts].tolist(), c[stops].tolist()
+        )
 
     def encode(self, x: np.ndarray) -> tuple[np.ndarray, None]:
-        c = np.interp(x, self.knots, self.levels)
+        # Between knots: the exact inverse of `decode`'s piecewise-linear map; on a knot
+        # (a tied value): the middle of its CDF range.
+        c = np.interp(x, self._fp, self._xp)
+        i = np.clip(np.searchsorted(self.knots, x), 0, len(self.knots) - 1)
+        on_knot = self.knots[i] == x
+        c[on_knot] = self.levels[i[on_knot]]
         s = ndtri(c) / self.z_max
         return np.clip(s, -1.0, 1.0), None
 
     def decode(self, s: np.ndarray, mode: np.ndarray | None) -> np.ndarray:
         s = np.clip(np.nan_to_num(np.asarray(s, dtype=np.float64)), -1.0, 1.0)
-        return np.interp(ndtr(s * self.z_max), self.levels, self.knots)
+        return np.interp(ndtr(s * self.z_max), self._xp, self._fp)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -159,6 +176,8 @@ class QuantileCodec:
             "knots": self.knots.tolist(),
             "levels": self.levels.tolist(),
             "z_max": self.z_max,
+            "lower": self.lower.tolist(),
+            "upper": self.upper.tolist(),
         }
 
 
@@ -223,7 +242,7 @@ class ModeCodec:
 
 def codec_from_dict(d: dict[str, Any]) -> QuantileCodec | ModeCodec:
     if d["method"] == "quantile":
-        return QuantileCodec(d["knots"], d["levels"], d["z_max"])
+        return QuantileCodec(d["knots"], d["levels"], d["z_max"], d["lower"], d["upper"])
     if d["method"] == "mode":
         return ModeCodec(d["means"], d["stds"], d["weights"])
     raise ValueError(f"unknown numeric codec {d['method']!r}")

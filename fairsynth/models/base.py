@@ -51,6 +51,7 @@ class BaseSynthesizer(BaseEstimator):
         self._check_params()
         df = self._check_table(data)
         seed = _seed_from(self.random_state)
+        self._fit_seed = seed
         self.device_ = resolve_device(self.device)
         started = time.perf_counter()
         # Network initialisation uses torch's global generator: fork it so that the same
@@ -229,6 +230,9 @@ class BaseSynthesizer(BaseEstimator):
             **{f"critic.{k}": v for k, v in self.critic_.state_dict().items()},
         }
 
+    def _restore_tensors(self, tensors: dict) -> None:
+        """Restore fitted tensors beyond the two networks (none by default)."""
+
     @classmethod
     def _from_file(cls, config: dict, tensors: dict, device: str):
         # JSON turns tuples into lists; give tuple-typed parameters their type back.
@@ -247,6 +251,7 @@ class BaseSynthesizer(BaseEstimator):
                 {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}
             )
             net.eval()
+        model._restore_tensors(tensors)
         model.history_ = pd.DataFrame(config["history"])
         model.training_summary_ = config["training_summary"]
         return model

@@ -7,6 +7,7 @@ import torch
 
 from ..errors import InvalidDataError, InvalidParameterError
 from ..train import TemperedObjective
+from .fair_teacher import FairTeacher, teacher_strength
 from .ptgan import PTGAN
 
 
@@ -23,6 +24,10 @@ class FairPTGAN(PTGAN):
     ---------------------------
     sensitive : name of the sensitive column (categorical or boolean, ≥ 2 groups, no NaN).
     alpha : default temperature of `sample` (0.5 = fair for two groups, 1 = original law).
+    fairness : the additional fairness constraint on the target: 'teacher' (default; labels
+        of a demographic-parity teacher mixed in with strength 2·(1 − α), see
+        fair_teacher.py) or 'none' (cross-group tempering only). Needs a binary `target`.
+    fairness_bound : the teacher's demographic-parity bound (fairlearn difference_bound).
     """
 
     def __init__(
@@ -30,6 +35,8 @@ class FairPTGAN(PTGAN):
         sensitive: str | None = None,
         *,
         alpha: float = 0.5,
+        fairness: str = "teacher",
+        fairness_bound: float = 0.01,
         epochs: int = 100,
         max_seconds: float | None = None,
         batch_size: int = 500,
@@ -63,6 +70,8 @@ class FairPTGAN(PTGAN):
         )
         self.sensitive = sensitive
         self.alpha = alpha
+        self.fairness = fairness
+        self.fairness_bound = fairness_bound
 
     def _check_params(self) -> None:
         super()._check_params()
@@ -70,6 +79,12 @@ class FairPTGAN(PTGAN):
             raise InvalidParameterError(
                 f"alpha={self.alpha!r} must lie in [0, 1]: 1 keeps the original law, "
                 "0.5 makes two groups indistinguishable"
+            )
+        if self.fairness not in ("teacher", "none"):
+            raise InvalidParameterError(f"fairness={self.fairness!r}; use 'teacher' or 'none'")
+        if not 0.0 < self.fairness_bound < 1.0:
+            raise InvalidParameterError(
+                f"fairness_bound={self.fairness_bound!r} must lie in (0, 1)"
             )
 
     def _check_roles(self, df, schema) -> None:
@@ -96,6 +111,16 @@ class FairPTGAN(PTGAN):
                 f"sensitive column {self.sensitive!r} has a single group "
                 f"({col.iloc[0]!r}); fairness needs at least two"
             )
+        if self.fairness == "teacher" and self.target is not None:
+            y = df[self.target]
+            if y.nunique(dropna=False) != 2 or schema[self.target].kind not in (
+                "categorical", "boolean"
+            ):
+                raise InvalidDataError(
+                    f"target {self.target!r} has {y.nunique(dropna=False)} distinct values "
+                    "(NaN included); the fairness teacher needs a binary target without "
+                    "missing values: clean it, or pass fairness='none' (--fairness none)"
+                )
         kind = schema[self.sensitive].kind
         if kind not in ("categorical", "boolean"):
             raise InvalidDataError(
@@ -124,6 +149,42 @@ class FairPTGAN(PTGAN):
         self._data = encoded[:, self._keep]
         counts = torch.bincount(self._groups, minlength=stop - start)
         self.group_shares_ = (counts / counts.sum()).cpu().numpy()
+        self.teacher_ = None
+        if self.fairness == "teacher" and self.target is not None:
+            features = encoded[:, self._teacher_features()].cpu().numpy()
+            t_start, t_stop = self._target_span()
+            y = encoded[:, t_start:t_stop].argmax(1).cpu().numpy()
+            self.teacher_ = FairTeacher.fit(
+                features, y, self._groups.cpu().numpy(), bound=self.fairness_bound,
+                max_rows=20_000, random_state=self._fit_seed,
+            ).to(self.device_)
+
+    def _target_span(self) -> tuple[int, int]:
+        (span,) = [s for s in self.transformer_.spans_of(self.target) if s.kind == "onehot"]
+        return span.start, span.stop
+
+    def _teacher_features(self) -> torch.Tensor:
+        """Every encoded column but the target's and the sensitive one's.
+
+        The teacher must not read the group itself: at α < 1 the generated rows' proxies are
+        tempered away, and a teacher that compensated for them through the group one-hot
+        would then create the opposite gap.
+        """
+        t_start, t_stop = self._target_span()
+        s_start, s_stop = self._sensitive_span
+        width = self.transformer_.output_dim
+        keep = [i for i in range(width) if not (t_start <= i < t_stop or s_start <= i < s_stop)]
+        return torch.tensor(keep, device=self.device_)
+
+    def _tensors(self) -> dict[str, torch.Tensor]:
+        tensors = super()._tensors()
+        if self.teacher_ is not None:
+            tensors.update({f"teacher.{k}": v for k, v in self.teacher_.tensors().items()})
+        return tensors
+
+    def _restore_tensors(self, tensors: dict) -> None:
+        teacher = {k[len("teacher."):]: v for k, v in tensors.items() if k.startswith("teacher.")}
+        self.teacher_ = FairTeacher.from_tensors(teacher).to(self.device_) if teacher else None
 
     def _file_state(self) -> dict:
         return {**super()._file_state(), "group_shares": self.group_shares_.tolist()}
@@ -159,7 +220,17 @@ class FairPTGAN(PTGAN):
         out = self.generator_(z, self._condition_groups(torch.full((m,), alpha, device=dev), groups))
         full = torch.zeros(m, self.transformer_.output_dim, device=dev)
         full[:, self._keep] = out
-        full[torch.arange(m, device=dev), self._sensitive_span[0] + groups] = 1.0
+        rows = torch.arange(m, device=dev)
+        full[rows, self._sensitive_span[0] + groups] = 1.0
+        strength = teacher_strength(alpha)
+        if self.teacher_ is not None and strength > 0:
+            # Redraw the target of a `strength` share of rows from the fair teacher.
+            p = self.teacher_.positive_probability(full[:, self._teacher_features()])
+            label = (torch.rand(m, device=dev, generator=gen) < p).long()
+            redraw = torch.rand(m, device=dev, generator=gen) < strength
+            start, stop = self._target_span()
+            teacher_onehot = torch.nn.functional.one_hot(label, stop - start).to(full.dtype)
+            full[:, start:stop] = torch.where(redraw[:, None], teacher_onehot, full[:, start:stop])
         return full
 
     def _check_shares(self, group_shares) -> torch.Tensor:

@@ -1,0 +1,83 @@
+"""FairPTGAN's additional fairness constraint: labels of a demographic-parity teacher.
+
+Cross-group tempering makes the synthetic table fair by itself, but a classifier trained on
+it still learns the sensitive attribute's *proxies* and is unfair on real rows
+(algorithms.md §2). So the generated target is redrawn, with a strength that grows from 0 at
+α = 1 to 1 at α = 1/2, from a *fair teacher*: fairlearn's ExponentiatedGradient with
+logistic regression under a DemographicParity bound, fitted on the real encoded rows.
+The teacher is a randomised classifier, P(ŷ = 1 | x) = Σ_m w_m·1[x·β_m + b_m > 0]; its
+linear predictors are kept as tensors, so it runs on the device, batched, and is saved in
+the model file without pickle. See docs/algorithms.md for the candidates measured.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import torch
+
+
+class FairTeacher:
+    """A randomised, demographic-parity-constrained labeller of a binary target."""
+
+    def __init__(self, coef: torch.Tensor, intercept: torch.Tensor, weights: torch.Tensor):
+        self.coef = coef  # (m, d)
+        self.intercept = intercept  # (m,)
+        self.weights = weights  # (m,), sums to 1
+
+    @classmethod
+    def fit(
+        cls, features: np.ndarray, y: np.ndarray, groups: np.ndarray, bound: float,
+        max_rows: int, random_state: int,
+    ) -> FairTeacher:
+        from fairlearn.reductions import DemographicParity, ExponentiatedGradient
+        from sklearn.linear_model import LogisticRegression
+
+        rng = np.random.default_rng(random_state)
+        if len(y) > max_rows:  # the reduction refits LR tens of times: bound its cost
+            keep = rng.choice(len(y), max_rows, replace=False)
+            features, y, groups = features[keep], y[keep], groups[keep]
+        reduction = ExponentiatedGradient(
+            LogisticRegression(max_iter=500),
+            DemographicParity(difference_bound=bound),
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reduction.fit(features, y, sensitive_features=groups)
+        coefs, intercepts, weights = [], [], []
+        for predictor, w in zip(reduction.predictors_, reduction.weights_, strict=True):
+            if w <= 0:
+                continue
+            if hasattr(predictor, "coef_"):
+                coefs.append(predictor.coef_[0])
+                intercepts.append(predictor.intercept_[0])
+            else:  # a predictor fitted on one class predicts that class everywhere
+                coefs.append(np.zeros(features.shape[1]))
+                intercepts.append(np.inf if int(predictor.classes_[0]) == 1 else -np.inf)
+            weights.append(w)
+        w = np.asarray(weights, dtype=np.float64)
+        return cls(
+            torch.tensor(np.asarray(coefs), dtype=torch.float32),
+            torch.tensor(intercepts, dtype=torch.float32),
+            torch.tensor(w / w.sum(), dtype=torch.float32),
+        )
+
+    def to(self, device) -> FairTeacher:
+        return FairTeacher(self.coef.to(device), self.intercept.to(device), self.weights.to(device))
+
+    def positive_probability(self, features: torch.Tensor) -> torch.Tensor:
+        votes = (features @ self.coef.T + self.intercept) > 0
+        return votes.to(features.dtype) @ self.weights
+
+    def tensors(self) -> dict[str, torch.Tensor]:
+        return {"coef": self.coef, "intercept": self.intercept, "weights": self.weights}
+
+    @classmethod
+    def from_tensors(cls, t: dict[str, torch.Tensor]) -> FairTeacher:
+        return cls(t["coef"], t["intercept"], t["weights"])
+
+
+def teacher_strength(alpha: float) -> float:
+    """0 at α = 1 (the original law), rising linearly to 1 at α = 1/2 (and below)."""
+    return float(min(1.0, max(0.0, 2.0 * (1.0 - alpha))))
