@@ -66,7 +66,9 @@ def fit(
         typer.Option(help="Sensitive column (e.g. sex). Given: FairPTGAN; omitted: PTGAN."),
     ] = None,
     target: Annotated[
-        str | None, typer.Option(help="Label column, recorded for evaluation (e.g. income).")
+        str | None,
+        typer.Option(help="Label column (e.g. income): FairPTGAN's fairness constraint acts on "
+        "it; evaluate uses it."),
     ] = None,
     alpha: Annotated[
         float,
@@ -76,6 +78,13 @@ def fit(
             "0.5 = independent of the sensitive column. Any α can still be sampled later.",
         ),
     ] = 0.5,
+    fairness: Annotated[
+        str,
+        typer.Option(
+            help="FairPTGAN's fairness constraint on --target: 'teacher' (labels of a "
+            "demographic-parity teacher, strength 2·(1 − α)) or 'none' (tempering only).",
+        ),
+    ] = "teacher",
     output: Annotated[Path, typer.Option("-o", "--output", help="Model file to write.")] = Path(
         DEFAULT_MODEL
     ),
@@ -110,7 +119,11 @@ def fit(
         continuous=continuous, kinds=_parse_kinds(kind), target=target, device=device,
         random_state=seed, verbose=not quiet,
     )
-    model = FairPTGAN(sensitive=sensitive, alpha=alpha, **common) if sensitive else PTGAN(**common)
+    model = (
+        FairPTGAN(sensitive=sensitive, alpha=alpha, fairness=fairness, **common)
+        if sensitive
+        else PTGAN(**common)
+    )
     model._check_params()
     _check_output(output)
     df = read_table(data)
