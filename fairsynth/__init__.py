@@ -10,6 +10,6 @@ __version__ = "0.1.0"
 
 from . import datasets  # noqa: E402
 from .io import load  # noqa: E402
-from .models import PTGAN, FairPTGAN  # noqa: E402
+from .models import GAP, PMGAN, PTGAN, FairPTGAN  # noqa: E402
 
-__all__ = ["PTGAN", "FairPTGAN", "datasets", "load", "__version__"]
+__all__ = ["GAP", "PMGAN", "PTGAN", "FairPTGAN", "datasets", "load", "__version__"]

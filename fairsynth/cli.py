@@ -109,21 +109,28 @@ def fit(
     seed: Annotated[int | None, typer.Option(help="Random seed: same seed, same model on CPU.")] = 0,
     device: Annotated[str, typer.Option(help="'auto' (GPU if present), 'cpu', 'cuda', 'cuda:1'.")] = "auto",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    strategy: Annotated[
+        str, typer.Option(help="Training strategy: 'single' (one GAN), 'gap' (parallel pairs "
+                          "with critic swaps) or 'pmgan' (a balanced mix of generators).")
+    ] = "single",
+    pairs: Annotated[int, typer.Option(min=2, help="GAP: number of generator/critic pairs.")] = 4,
+    generators: Annotated[int, typer.Option(min=2, help="PMGAN: number of generators.")] = 8,
+    loss: Annotated[
+        str, typer.Option(help="Adversarial loss: 'ptgan', 'wgan-gp' or 'ns' (plain GAN).")
+    ] = "ptgan",
 ):
     """Fit a synthesizer on a table and save it to a model file."""
     from .io import read_table
-    from .models import PTGAN, FairPTGAN
 
     common = dict(
         epochs=epochs, max_seconds=max_seconds, batch_size=batch_size, r=r,
         continuous=continuous, kinds=_parse_kinds(kind), target=target, device=device,
         random_state=seed, verbose=not quiet,
     )
-    model = (
-        FairPTGAN(sensitive=sensitive, alpha=alpha, fairness=fairness, **common)
-        if sensitive
-        else PTGAN(**common)
-    )
+    from .strategies_cli import build_model
+
+    model = build_model(strategy, common, sensitive=sensitive, alpha=alpha, loss=loss,
+                        pairs=pairs, generators=generators, fairness=fairness)
     model._check_params()
     _check_output(output)
     df = read_table(data)

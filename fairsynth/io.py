@@ -56,6 +56,10 @@ def atomic_path(path: str | os.PathLike):
 
 # ------------------------------------------------------------------- model files
 def _jsonable(value):
+    if hasattr(value, "get_params") and hasattr(value, "_file_state"):
+        # A model inside a model (GAP's base): its class name and parameters.
+        params = {k: v for k, v in value.get_params(deep=False).items() if k != "callbacks"}
+        return {"estimator": type(value).__name__, "params": _jsonable(params)}
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -68,9 +72,19 @@ def _jsonable(value):
 
 
 def _model_classes() -> dict[str, type]:
-    from .models import FairPTGAN, PTGAN
+    from .models import GAP, PMGAN, PTGAN, FairPTGAN
 
-    return {cls.__name__: cls for cls in (PTGAN, FairPTGAN)}
+    return {cls.__name__: cls for cls in (PTGAN, FairPTGAN, GAP, PMGAN)}
+
+
+def estimator_from_config(spec: dict):
+    """Rebuild an unfitted model from `{"estimator": name, "params": ...}` (allow-list only)."""
+    classes = _model_classes()
+    name = spec.get("estimator") if isinstance(spec, dict) else None
+    if name not in classes:
+        raise ModelFileError(f"unknown model class {name!r} in the file's parameters")
+    params = {k: tuple(v) if isinstance(v, list) else v for k, v in spec["params"].items()}
+    return classes[name](**params)
 
 
 def save_model(model, path) -> None:

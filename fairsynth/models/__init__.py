@@ -2,6 +2,8 @@
 
 from .base import BaseSynthesizer
 from .fairptgan import FairPTGAN
+from .gap import GAP
+from .pmgan import PMGAN
 from .ptgan import PTGAN
 
-__all__ = ["BaseSynthesizer", "FairPTGAN", "PTGAN"]
+__all__ = ["BaseSynthesizer", "FairPTGAN", "GAP", "PMGAN", "PTGAN"]

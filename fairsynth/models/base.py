@@ -103,6 +103,7 @@ class BaseSynthesizer(BaseEstimator):
             max_seconds=self.max_seconds,
             verbose=self.verbose,
             description=type(self).__name__,
+            gradient_variance_every=getattr(self, "log_gradient_variance", 0) or 0,
         )
 
     def _check_params(self) -> None:
@@ -155,7 +156,8 @@ class BaseSynthesizer(BaseEstimator):
             hidden=tuple(self.generator_dims),
         ).to(self.device_)
         self.critic_ = Critic(
-            self._model_width, self._cond_dim, hidden=tuple(self.critic_dims)
+            self._model_width, self._cond_dim, hidden=tuple(self.critic_dims),
+            spectral_norm=bool(getattr(self, "spectral_norm", False)),
         ).to(self.device_)
 
     # --------------------------------------------------------------- sample

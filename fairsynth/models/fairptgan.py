@@ -43,6 +43,11 @@ class FairPTGAN(PTGAN):
         r: float = 0.9,
         coherency: float = 100.0,
         gradient_penalty: float = 0.0,
+        loss: str = "ptgan",
+        label_smoothing: float = 0.0,
+        spectral_norm: bool = False,
+        conditional: str | None = None,
+        log_gradient_variance: int = 0,
         noise_dim: int = 64,
         generator_dims: tuple[int, ...] = (256, 256),
         critic_dims: tuple[int, ...] = (256, 256),
@@ -61,7 +66,10 @@ class FairPTGAN(PTGAN):
     ):
         super().__init__(
             epochs=epochs, max_seconds=max_seconds, batch_size=batch_size, r=r,
-            coherency=coherency, gradient_penalty=gradient_penalty, noise_dim=noise_dim,
+            coherency=coherency, gradient_penalty=gradient_penalty, loss=loss,
+            label_smoothing=label_smoothing, spectral_norm=spectral_norm,
+            conditional=conditional, log_gradient_variance=log_gradient_variance,
+            noise_dim=noise_dim,
             generator_dims=generator_dims, critic_dims=critic_dims,
             lr_generator=lr_generator, lr_critic=lr_critic, betas=betas,
             critic_steps=critic_steps, continuous=continuous, decode=decode, kinds=kinds,
@@ -85,6 +93,12 @@ class FairPTGAN(PTGAN):
         if not 0.0 < self.fairness_bound < 1.0:
             raise InvalidParameterError(
                 f"fairness_bound={self.fairness_bound!r} must lie in (0, 1)"
+            )
+        if self.conditional is not None:
+            # Cross-group partners would mix the condition's categories; the two schemes
+            # need a joint design (partners of the other group *and* the same category).
+            raise InvalidParameterError(
+                "FairPTGAN does not support conditional= yet; use PTGAN(conditional=...)"
             )
 
     def _check_roles(self, df, schema) -> None:
@@ -137,6 +151,7 @@ class FairPTGAN(PTGAN):
         width = self.transformer_.output_dim
         keep = [i for i in range(width) if not span.start <= i < span.stop]
         self._sensitive_span = (span.start, span.stop)
+        self._cond = None
         self._keep = torch.tensor(keep, device=self.device_)
         self._model_spans = _shift_spans(self.transformer_.spans, span)
         self._model_width = len(keep)

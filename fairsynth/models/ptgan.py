@@ -6,6 +6,13 @@ import torch
 
 from ..errors import InvalidParameterError
 from ..train import TemperedObjective, symmetric_temperature
+from ._stabilisers import (
+    ConditionalPart,
+    check_conditional_column,
+    check_stabilisers,
+    conditional_span,
+    resolve_loss,
+)
 from .base import BaseSynthesizer
 
 
@@ -25,6 +32,15 @@ class PTGAN(BaseSynthesizer):
         r = 1 trains only the data law (no tempering).
     coherency : weight λ of the coherency penalty (0 turns it off).
     gradient_penalty : WGAN-GP weight on real/fake interpolates (0 = off).
+    loss : 'ptgan' (Wasserstein critic with the r/coherency/gradient_penalty above),
+        'wgan-gp' (r = 1, no coherency, gradient penalty 10 unless set) or 'ns'
+        (non-saturating GAN, no tempering); see docs/strategies.md.
+    label_smoothing : one-sided label smoothing of the 'ns' critic (0.1: real target 0.9).
+    spectral_norm : spectral normalisation of every critic layer.
+    conditional : a categorical column to condition on (CTGAN-style conditional vector with
+        training-by-sampling by log-frequency and a cross-entropy penalty); None = off.
+    log_gradient_variance : every k generator steps log the critic-gradient variance over
+        minibatches into history_ (columns grad_var, grad_norm2); 0 = off.
     noise_dim, generator_dims, critic_dims : network sizes.
     lr_generator, lr_critic, betas : Adam settings (separate rates allow TTUR).
     critic_steps : critic updates per generator update.
@@ -47,6 +63,11 @@ class PTGAN(BaseSynthesizer):
         r: float = 0.9,
         coherency: float = 100.0,
         gradient_penalty: float = 0.0,
+        loss: str = "ptgan",
+        label_smoothing: float = 0.0,
+        spectral_norm: bool = False,
+        conditional: str | None = None,
+        log_gradient_variance: int = 0,
         noise_dim: int = 64,
         generator_dims: tuple[int, ...] = (256, 256),
         critic_dims: tuple[int, ...] = (256, 256),
@@ -69,6 +90,11 @@ class PTGAN(BaseSynthesizer):
         self.r = r
         self.coherency = coherency
         self.gradient_penalty = gradient_penalty
+        self.loss = loss
+        self.label_smoothing = label_smoothing
+        self.spectral_norm = spectral_norm
+        self.conditional = conditional
+        self.log_gradient_variance = log_gradient_variance
         self.noise_dim = noise_dim
         self.generator_dims = generator_dims
         self.critic_dims = critic_dims
@@ -85,20 +111,43 @@ class PTGAN(BaseSynthesizer):
         self.verbose = verbose
         self.callbacks = callbacks
 
-    # The networks model every encoded column; the condition is t(α).
+    def _check_params(self) -> None:
+        super()._check_params()
+        check_stabilisers(self)
+
+    def _check_roles(self, df, schema) -> None:
+        super()._check_roles(df, schema)
+        check_conditional_column(self, df, schema)
+
+    # The networks model every encoded column; the condition is t(α) (and, with
+    # `conditional`, the one-hot of the column's category).
     def _layout(self) -> None:
         self._model_spans = self.transformer_.spans
         self._model_width = self.transformer_.output_dim
         self._cond_dim = 1
+        self._cond = None
+        if self.conditional is not None:
+            span = conditional_span(self.transformer_, self.conditional)
+            self._cond = ConditionalPart(span, None, None)
+            self._cond_dim += self._cond.width
 
     def _prepare(self, df, encoded: torch.Tensor) -> None:
         self._layout()
         self._data = encoded
+        if self._cond is not None:
+            self._cond = ConditionalPart.from_data((self._cond.start, self._cond.stop), encoded)
 
     def _condition(self, alpha: torch.Tensor, idx: torch.Tensor | None = None) -> torch.Tensor:
-        return symmetric_temperature(alpha)[:, None]
+        t = symmetric_temperature(alpha)[:, None]
+        if self._cond is None:
+            return t
+        return torch.cat([t, self._cond.onehot(self._cond.codes[idx])], dim=1)
 
     def _objective(self, sampler) -> TemperedObjective:
+        partner = penalty = None
+        if self._cond is not None:
+            sampler = self._cond.sampler(sampler)
+            partner, penalty = sampler.same_category, self._cond.penalty
         return TemperedObjective(
             generator=self.generator_,
             critic=self.critic_,
@@ -106,9 +155,10 @@ class PTGAN(BaseSynthesizer):
             sampler=sampler,
             condition=self._condition,
             cross_group=False,
-            r=self.r,
-            coherency=self.coherency,
-            gradient_penalty=self.gradient_penalty,
+            label_smoothing=self.label_smoothing,
+            partner=partner,
+            generator_penalty=penalty,
+            **resolve_loss(self),
         )
 
     def _generate(self, m: int, alpha: float, gen: torch.Generator, **options) -> torch.Tensor:
@@ -117,5 +167,25 @@ class PTGAN(BaseSynthesizer):
                 f"{type(self).__name__}.sample got unknown options {sorted(options)}"
             )
         z = torch.randn(m, self.noise_dim, device=self.device_, generator=gen)
-        a = torch.full((m,), alpha, device=self.device_)
-        return self.generator_(z, self._condition(a))
+        t = symmetric_temperature(torch.full((m,), alpha, device=self.device_))[:, None]
+        if self._cond is None:
+            return self.generator_(z, t)
+        # Conditions follow the data's category shares; the condition's span of the output
+        # is the asked-for category, so the column's marginal is exact.
+        codes = torch.multinomial(self._cond.shares.to(self.device_), m, replacement=True,
+                                  generator=gen)
+        onehot = self._cond.onehot(codes)
+        out = self.generator_(z, torch.cat([t, onehot], dim=1))
+        out[:, self._cond.start:self._cond.stop] = onehot
+        return out
+
+    def _file_state(self) -> dict:
+        state = super()._file_state()
+        if self._cond is not None:
+            state["conditional_shares"] = self._cond.shares.cpu().tolist()
+        return state
+
+    def _restore_state(self, state: dict) -> None:
+        super()._restore_state(state)
+        if self._cond is not None:
+            self._cond.shares = torch.tensor(state["conditional_shares"], dtype=torch.float32)

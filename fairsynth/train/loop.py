@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 import torch
 
+from .diagnostics import critic_gradient_variance
 from .progress import EpochProgress
 
 # A callback gets (epoch, logs) after each epoch; returning True stops training.
@@ -27,6 +28,10 @@ class LoopConfig:
     max_seconds: float | None = None
     verbose: bool = False
     description: str = "fit"
+    # Every k generator steps (0 = never), log the critic-gradient variance over this many
+    # independent minibatches (diagnostics.py); history_ gets its mean over the epoch.
+    gradient_variance_every: int = 0
+    gradient_variance_batches: int = 8
 
 
 class TrainingLoop:
@@ -54,10 +59,15 @@ class TrainingLoop:
         rows, start = [], time.perf_counter()
         obj.generator.train()
         obj.critic.train()
+        step = 0
         with EpochProgress(c.epochs, c.description, c.verbose) as bar:
             for epoch in range(1, c.epochs + 1):
                 sums: dict[str, torch.Tensor] = {}
+                probes: list[dict[str, torch.Tensor]] = []
                 for _ in range(c.steps_per_epoch):
+                    step += 1
+                    if c.gradient_variance_every and (step - 1) % c.gradient_variance_every == 0:
+                        probes.append(critic_gradient_variance(obj, c.gradient_variance_batches))
                     for _ in range(c.critic_steps):
                         loss_d, logs = obj.critic_loss()
                         self.opt_d.zero_grad(set_to_none=True)
@@ -70,6 +80,8 @@ class TrainingLoop:
                     self.opt_g.step()
                     _accumulate(sums, {"loss_g": loss_g.detach(), **logs}, 1)
                 logs = {k: v.item() / c.steps_per_epoch for k, v in sums.items()}
+                for key in probes[0] if probes else ():
+                    logs[key] = torch.stack([p[key] for p in probes]).mean().item()
                 elapsed = time.perf_counter() - start
                 rows.append({"epoch": epoch, **logs, "seconds": elapsed})
                 bar.update(logs)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from .adversarial import critic_adversarial, generator_adversarial
 from .sampler import MinibatchSampler
 
 
@@ -37,6 +38,14 @@ class TemperedObjective:
     r: float = 0.9
     coherency: float = 100.0
     gradient_penalty: float = 0.0
+    # Adversarial loss ('wasserstein' or 'ns', see adversarial.py) and the one-sided label
+    # smoothing of the non-saturating critic.
+    loss: str = "wasserstein"
+    label_smoothing: float = 0.0
+    # Conditional generation: partner(idx) draws each row's tempering partner (same category)
+    # and generator_penalty(fake, idx) adds the cross-entropy on the condition's span.
+    partner: Callable[[torch.Tensor], torch.Tensor] | None = None
+    generator_penalty: Callable | None = None
 
     def _alpha_kept(self, size: int) -> torch.Tensor:
         # α ~ r·δ₁ + (1 − r)·U(0, 1), drawn on the device with the trainer's generator.
@@ -56,7 +65,10 @@ class TemperedObjective:
 
     def critic_loss(self) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         idx1 = self.sampler.draw()
-        idx2 = self.sampler.partners(idx1) if self.cross_group else self.sampler.draw()
+        if self.cross_group:
+            idx2 = self.sampler.partners(idx1)
+        else:
+            idx2 = self.partner(idx1) if self.partner is not None else self.sampler.draw()
         b = idx1.shape[0]
         x1, x2 = self.data[idx1], self.data[idx2]
         a1, a2, nu = self._alpha_kept(b), self._uniform(b), self._uniform(b)
@@ -65,9 +77,9 @@ class TemperedObjective:
         c1 = self.condition(a1, idx1)
         with torch.no_grad():
             fake = self.generator(self._noise(b), c1)
-        wdist = self.critic(q1, c1).mean() - self.critic(fake, c1).mean()
-        loss = -wdist
-        logs = {"wdist": wdist.detach()}
+        loss, logs = critic_adversarial(
+            self.critic(q1, c1), self.critic(fake, c1), self.loss, self.label_smoothing
+        )
         if self.coherency > 0:
             h = self._coherency(q1, q2, a1, a2, nu, idx1)
             loss = loss + self.coherency * h
@@ -96,5 +108,10 @@ class TemperedObjective:
     def generator_loss(self) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         idx = self.sampler.draw()
         c = self.condition(self._alpha_kept(idx.shape[0]), idx)
-        loss = -self.critic(self.generator(self._noise(idx.shape[0]), c), c).mean()
-        return loss, {}
+        fake = self.generator(self._noise(idx.shape[0]), c)
+        loss = generator_adversarial(self.critic(fake, c), self.loss)
+        logs: dict[str, torch.Tensor] = {}
+        if self.generator_penalty is not None:
+            penalty, logs = self.generator_penalty(fake, idx)
+            loss = loss + penalty
+        return loss, logs

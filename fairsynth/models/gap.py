@@ -1,0 +1,267 @@
+"""GAP: generative adversarial parallelisation (Im et al.; algorithms.md §5).
+
+N pairs of a base model (PTGAN, FairPTGAN, or any of their loss presets) train side by side
+on the one loop; every `swap_every` generator steps the critics are exchanged between
+disjoint pairs, with their optimiser state (train/pairs.py). After training, GAM-II picks
+the generator that the critics it has not trained against find hardest to tell from data.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from sklearn.base import clone
+from torch import nn
+
+from ..errors import InvalidParameterError
+from ..train import MinibatchSampler
+from ..train.pairs import PairedObjective
+from .base import BaseSynthesizer, _seed_from
+from .ptgan import PTGAN
+
+# Training settings GAP takes from its base model: a pair trains exactly like the base would.
+_DELEGATED = (
+    "epochs", "max_seconds", "batch_size", "critic_steps", "lr_generator", "lr_critic",
+    "betas", "continuous", "decode", "kinds", "target", "device",
+)
+
+
+def _delegate(name):
+    return property(lambda self: getattr(self._base_estimator(), name),
+                    doc=f"The base model's `{name}` (GAP trains each pair like its base).")
+
+
+class GAP(BaseSynthesizer):
+    """N pairs of a base GAN trained in parallel with critic swaps; GAM-II picks the output.
+
+    Parameters
+    ----------
+    base : an unfitted PTGAN or FairPTGAN (default PTGAN()); its settings (epochs, batch
+        size, learning rates, loss, networks, ...) are those of every pair. Each pair makes
+        as many generator steps as the base model alone would.
+    n_pairs : number of generator/critic pairs (≥ 2).
+    swap_every : generator steps between critic swaps; None = half an epoch (two swaps per
+        epoch, the GAP paper's advice).
+    select : 'best' samples from the generator chosen by GAM-II; 'all' draws each row's
+        generator uniformly among all pairs.
+    eval_rows : rows (real and generated per generator) used by GAM-II.
+    random_state, verbose, callbacks : as for PTGAN (random_state overrides the base's).
+    """
+
+    def __init__(
+        self,
+        base: PTGAN | None = None,
+        *,
+        n_pairs: int = 4,
+        swap_every: int | None = None,
+        select: str = "best",
+        eval_rows: int = 2048,
+        random_state: int | None = None,
+        verbose: bool = False,
+        callbacks=None,
+    ):
+        self.base = base
+        self.n_pairs = n_pairs
+        self.swap_every = swap_every
+        self.select = select
+        self.eval_rows = eval_rows
+        self.random_state = random_state
+        self.verbose = verbose
+        self.callbacks = callbacks
+
+    for _name in _DELEGATED:
+        locals()[_name] = _delegate(_name)
+    del _name
+    # The gradient-variance probe measures one critic; with N swapped critics it is not
+    # defined, so GAP never logs it (the base's option is ignored, see docs/strategies.md).
+    log_gradient_variance = 0
+
+    def _base_estimator(self) -> PTGAN:
+        return PTGAN() if self.base is None else self.base
+
+    # ---------------------------------------------------------------- checks
+    def _check_params(self) -> None:
+        base = self._base_estimator()
+        if not isinstance(base, PTGAN):
+            raise InvalidParameterError(
+                f"GAP(base=...) takes a PTGAN or FairPTGAN, got {type(base).__name__}"
+            )
+        base._check_params()
+        if isinstance(self.n_pairs, bool) or not isinstance(self.n_pairs, int) or self.n_pairs < 2:
+            raise InvalidParameterError(f"n_pairs={self.n_pairs!r}: GAP needs at least 2 pairs")
+        if self.swap_every is not None and (
+            not isinstance(self.swap_every, int) or self.swap_every < 1
+        ):
+            raise InvalidParameterError(
+                f"swap_every={self.swap_every!r}: a positive number of generator steps, or None"
+            )
+        if self.select not in ("best", "all"):
+            raise InvalidParameterError(f"select={self.select!r}; use 'best' or 'all'")
+        if self.eval_rows < 2:
+            raise InvalidParameterError(f"eval_rows={self.eval_rows!r} must be at least 2")
+
+    def _check_roles(self, df, schema) -> None:
+        self.base_ = clone(self._base_estimator())
+        self.base_._check_roles(df, schema)
+
+    # ------------------------------------------------------- networks, objective
+    def _attach(self) -> None:
+        if not hasattr(self, "base_"):
+            self.base_ = clone(self._base_estimator())
+        self.base_.device_ = self.device_
+        self.base_.transformer_ = self.transformer_
+
+    def _layout(self) -> None:
+        self._attach()
+        self.base_._layout()
+
+    def _prepare(self, df, encoded: torch.Tensor) -> None:
+        self._attach()
+        self.base_._prepare(df, encoded)
+        # BaseSynthesizer.fit builds the sampler with the base's groups (FairPTGAN partners).
+        self._groups = getattr(self.base_, "_groups", None)
+
+    def _build_networks(self) -> None:
+        # Built one after the other from the forked, seeded global stream: the pairs start
+        # from different initial weights.
+        gens, crits = [], []
+        for _ in range(self.n_pairs):
+            self.base_._build_networks()
+            gens.append(self.base_.generator_)
+            crits.append(self.base_.critic_)
+        self.generator_ = nn.ModuleList(gens)
+        self.critic_ = nn.ModuleList(crits)
+
+    def _objective(self, sampler) -> PairedObjective:
+        objectives = []
+        for i in range(self.n_pairs):
+            # Each pair its own minibatch order, noise and temperatures: seeds drawn from the
+            # shared stream, so the whole run is reproducible from random_state.
+            seed = int(torch.randint(2**62, (1,), generator=sampler.generator,
+                                     device=sampler.device))
+            gen = torch.Generator(device=sampler.device).manual_seed(seed)
+            pair_sampler = MinibatchSampler(
+                sampler.n_rows, sampler.batch_size, gen, groups=sampler.groups
+            )
+            self.base_.generator_, self.base_.critic_ = self.generator_[i], self.critic_[i]
+            objectives.append(self.base_._objective(pair_sampler))
+        steps_per_epoch = max(1, -(-sampler.n_rows // sampler.batch_size))
+        every = self.swap_every or max(1, steps_per_epoch // 2)
+        swap_seed = int(torch.randint(2**62, (1,), generator=sampler.generator,
+                                      device=sampler.device))
+        self._paired = PairedObjective(
+            objectives, every, torch.Generator().manual_seed(swap_seed)
+        )
+        return self._paired
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, data, y=None):
+        super().fit(data, y)
+        paired = self._paired
+        self.base_.n_train_, self.base_.columns_ = self.n_train_, self.columns_
+        self.partner_ = list(paired.partner)
+        self.faced_ = [sorted(f) for f in paired.faced]
+        self.swaps_ = paired.swaps
+        self._gam_ii(_seed_from(self.training_summary_["seed"]) + 1)
+        self.training_summary_.update(
+            swaps=self.swaps_, selected=self.selected_,
+            gam_mean_error=[round(v, 4) for v in self.gam_mean_],
+        )
+        del self._paired  # holds the training data's samplers; not part of the fitted state
+        return self
+
+    @torch.no_grad()
+    def _gam_ii(self, seed: int) -> None:
+        """GAM-II: for each generator j, the error rates of the critics j never trained
+        against (or, when the swaps have shown it every critic, of all critics but its last
+        partner), on its samples versus real rows; select the generator with the highest
+        mean error (ties: highest worst-case, i.e. minimum, error)."""
+        inner, n = self.base_, self.n_pairs
+        dev = self.device_
+        gen = torch.Generator(device=dev).manual_seed(seed)
+        m = min(self.eval_rows, len(inner._data))
+        idx = torch.randint(len(inner._data), (m,), device=dev, generator=gen)
+        real = inner._data[idx]
+        cond = inner._condition(torch.ones(m, device=dev), idx)
+        fakes = [
+            g(torch.randn(m, inner.noise_dim, device=dev, generator=gen), cond)
+            for g in self.generator_
+        ]
+        ns = inner.loss == "ns"
+        err = np.zeros((n, n))  # err[k, j]: error of critic k on generator j
+        for k, critic in enumerate(self.critic_):
+            critic.eval()
+            s_real = critic(real, cond)
+            s_fake = [critic(f, cond) for f in fakes]
+            if ns:
+                tau = 0.0  # the logit's own decision boundary
+            else:
+                # A Wasserstein critic has no boundary: take the midpoint between its mean
+                # score on real rows and on the generator it was last paired with.
+                own = self.partner_.index(k)
+                tau = 0.5 * (s_real.mean() + s_fake[own].mean())
+            miss_real = (s_real < tau).float().mean().item()
+            for j in range(n):
+                err[k, j] = 0.5 * (miss_real + (s_fake[j] > tau).float().mean().item())
+        mean, worst = np.zeros(n), np.zeros(n)
+        for j in range(n):
+            judges = [k for k in range(n) if k not in self.faced_[j]]
+            if not judges:
+                judges = [k for k in range(n) if k != self.partner_[j]]
+            mean[j], worst[j] = err[judges, j].mean(), err[judges, j].min()
+        self.gam_errors_ = err
+        self.gam_mean_ = mean.tolist()
+        self.gam_worst_ = worst.tolist()
+        self.selected_ = int(np.lexsort((worst, mean))[-1])
+
+    # --------------------------------------------------------------- sample
+    def _default_alpha(self) -> float:
+        return self.base_._default_alpha()
+
+    def _generate(self, m: int, alpha: float, gen: torch.Generator, **options) -> torch.Tensor:
+        inner = self.base_
+        if self.select == "best":
+            inner.generator_ = self.generator_[self.selected_]
+            return inner._generate(m, alpha, gen, **options)
+        which = torch.randint(self.n_pairs, (m,), device=self.device_, generator=gen)
+        out = torch.empty(m, self.transformer_.output_dim, device=self.device_)
+        for j in range(self.n_pairs):
+            rows = (which == j).nonzero().squeeze(1)
+            if len(rows):
+                inner.generator_ = self.generator_[j]
+                out[rows] = inner._generate(len(rows), alpha, gen, **options)
+        return out
+
+    # ---------------------------------------------------------------- files
+    def _file_state(self) -> dict:
+        return {
+            **super()._file_state(),
+            "base": self.base_._file_state(),
+            "selected": self.selected_,
+            "partner": self.partner_,
+            "faced": self.faced_,
+            "swaps": self.swaps_,
+            "gam_mean": self.gam_mean_,
+            "gam_worst": self.gam_worst_,
+            "gam_errors": np.asarray(self.gam_errors_).tolist(),
+        }
+
+    def _restore_state(self, state: dict) -> None:
+        super()._restore_state(state)
+        self.base_._restore_state(state["base"])
+        self.selected_ = int(state["selected"])
+        self.partner_ = [int(v) for v in state["partner"]]
+        self.faced_ = [list(map(int, f)) for f in state["faced"]]
+        self.swaps_ = int(state["swaps"])
+        self.gam_mean_ = list(state["gam_mean"])
+        self.gam_worst_ = list(state["gam_worst"])
+        self.gam_errors_ = np.asarray(state["gam_errors"])
+
+    @classmethod
+    def _from_file(cls, config: dict, tensors: dict, device: str):
+        from ..io import estimator_from_config
+
+        params = dict(config["params"])
+        if params.get("base") is not None:
+            params["base"] = estimator_from_config(params["base"])
+        return super()._from_file({**config, "params": params}, tensors, device)
