@@ -88,7 +88,7 @@ def fit(
     output: Annotated[Path, typer.Option("-o", "--output", help="Model file to write.")] = Path(
         DEFAULT_MODEL
     ),
-    epochs: Annotated[int, typer.Option(min=1, help="Passes over the table.")] = 100,
+    epochs: Annotated[int, typer.Option(min=1, help="Passes over the table.")] = 150,
     max_seconds: Annotated[
         float | None,
         typer.Option(help="Wall-time budget in seconds; stops at whichever of epochs/seconds comes first."),

@@ -57,11 +57,11 @@ class PTGAN(BaseSynthesizer):
     def __init__(
         self,
         *,
-        epochs: int = 100,
+        epochs: int = 150,
         max_seconds: float | None = None,
         batch_size: int = 500,
         r: float = 0.9,
-        coherency: float = 100.0,
+        coherency: float = 10.0,
         gradient_penalty: float = 0.0,
         loss: str = "ptgan",
         label_smoothing: float = 0.0,
