@@ -10,7 +10,7 @@ error. The timeout bounds every collective, so a peer that hangs cannot hang the
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -130,10 +130,9 @@ class DistContext:
     def _publish(self, exc: BaseException) -> None:
         store = self._store()
         if store is not None:
-            try:
+            # Best effort: this rank is failing already.
+            with suppress(Exception):
                 store.set(_FAILED_KEY, f"rank {self.rank} failed: {type(exc).__name__}: {exc}")
-            except Exception:  # noqa: BLE001 - best effort: we are failing already
-                pass
 
     def checkpoint_note(self) -> str:
         if self.checkpoint_dir is None:

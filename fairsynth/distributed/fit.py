@@ -40,7 +40,7 @@ def broadcast_transformer(ctx: DistContext, df, schema, continuous: str, seed: i
     return TableTransformer.from_dict(state)
 
 
-def _driver(model, ctx: DistContext, seed: int, n_rows: int):
+def _driver(model, ctx: DistContext, seed: int, n_rows: int, stale: bool):
     from ..models import GAP, PMGAN
 
     if isinstance(model, GAP):
@@ -50,7 +50,7 @@ def _driver(model, ctx: DistContext, seed: int, n_rows: int):
     if isinstance(model, PMGAN):
         from .pmgan import PmganDriver
 
-        return PmganDriver(model, ctx, seed, n_rows)
+        return PmganDriver(model, ctx, seed, n_rows, stale=stale)
     return DdpDriver(model, ctx, seed, n_rows)
 
 
@@ -154,9 +154,14 @@ def load_checkpoint(ctx, folder: Path, driver, loop, meta) -> tuple[int, list]:
 
 def fit_distributed(model, data: pd.DataFrame, ctx: DistContext, *,
                     checkpoint_dir: str | Path | None = None,
-                    resume: str | Path | None = None):
+                    resume: str | Path | None = None, stale: bool = False):
     """Fit `model` as one rank of the job `ctx`. Every rank returns the model; only rank 0's
-    is complete (all pairs/generators gathered) and meant to be saved."""
+    is complete (all pairs/generators gathered) and meant to be saved.
+
+    checkpoint_dir: write one checkpoint per rank there after every epoch; resume: a folder
+    of such checkpoints to continue from (same number of processes); stale: PMGAN's
+    asynchronous loss exchange (pmgan.py).
+    """
     if resume is not None and checkpoint_dir is None:
         checkpoint_dir = resume
     folder = Path(checkpoint_dir) if checkpoint_dir is not None else None
@@ -182,7 +187,7 @@ def fit_distributed(model, data: pd.DataFrame, ctx: DistContext, *,
             torch.manual_seed(seed)
             model._prepare(df, encoded)
             model._build_networks()
-            driver = _driver(model, ctx, seed, len(df))
+            driver = _driver(model, ctx, seed, len(df), stale)
             config = model._loop_config(driver.steps_per_epoch)
             config.verbose = bool(config.verbose and ctx.is_main)
             config.gradient_variance_every = 0  # the probe is defined for one process only
