@@ -36,13 +36,16 @@ class GradientAveraging:
         self.optimizer.zero_grad(set_to_none=set_to_none)
 
     def step(self) -> None:
+        self.average_gradients()
+        self.optimizer.step()
+
+    def average_gradients(self) -> None:
         for p in self.params:
             if p.grad is None:
                 p.grad = torch.zeros_like(p)
         grads = [p.grad for p in self.params]
         flat = self.ctx.all_reduce(pack(grads, self.ctx.device))
         unpack(grads, flat / self.ctx.world_size)
-        self.optimizer.step()
 
     def state_dict(self):
         return self.optimizer.state_dict()
