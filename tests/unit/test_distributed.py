@@ -4,10 +4,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import _dist_workers as w
 import numpy as np
 import pytest
 
-import _dist_workers as w
 from fairsynth import load
 from fairsynth.distributed.launch import run_ranks
 
