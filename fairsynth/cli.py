@@ -118,8 +118,23 @@ def fit(
     loss: Annotated[
         str, typer.Option(help="Adversarial loss: 'ptgan', 'wgan-gp' or 'ns' (plain GAN).")
     ] = "ptgan",
+    checkpoint_dir: Annotated[
+        Path | None, typer.Option(help="Under torchrun: per-rank checkpoints after every "
+                                  "epoch (default OUTPUT.ckpt).")
+    ] = None,
+    resume: Annotated[
+        Path | None, typer.Option(help="Under torchrun: continue from this checkpoint folder "
+                                  "(same number of processes).")
+    ] = None,
+    stale: Annotated[
+        bool, typer.Option(help="Under torchrun, PMGAN: asynchronous (one step stale) "
+                           "exchange of the generators' losses.")
+    ] = False,
 ):
-    """Fit a synthesizer on a table and save it to a model file."""
+    """Fit a synthesizer on a table and save it to a model file.
+
+    Launched by torchrun (`torchrun --nproc-per-node N -m fairsynth fit ...`) it trains on
+    all ranks: see docs/distributed.md."""
     from .io import read_table
 
     common = dict(
@@ -133,6 +148,14 @@ def fit(
                         pairs=pairs, generators=generators, fairness=fairness)
     model._check_params()
     _check_output(output)
+    from .distributed import in_torchrun
+
+    if in_torchrun() or resume or checkpoint_dir or stale:
+        from .distributed.cli import fit_torchrun
+
+        fit_torchrun(model, data, output, console=console, checkpoint_dir=checkpoint_dir,
+                     resume=resume, stale=stale)
+        return
     df = read_table(data)
     console.print(f"Fitting {type(model).__name__} on {data} ({len(df):,} rows × {df.shape[1]} columns)")
     model.fit(df)

@@ -8,6 +8,7 @@ __all__ = [
     "InvalidParameterError",
     "ModelFileError",
     "NotFittedError",
+    "RankFailureError",
     "FairsynthWarning",
 ]
 
@@ -34,3 +35,7 @@ class NotFittedError(FairsynthError, _SklearnNotFitted):
 
 class FairsynthWarning(UserWarning):
     """A costly or surprising input that fairsynth handles but the user should know about."""
+
+
+class RankFailureError(FairsynthError, RuntimeError):
+    """A distributed fit stopped because another rank failed or stopped answering."""

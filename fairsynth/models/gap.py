@@ -176,8 +176,18 @@ class GAP(BaseSynthesizer):
         against (or, when the swaps have shown it every critic, of all critics but its last
         partner), on its samples versus real rows; select the generator with the highest
         mean error (ties: highest worst-case, i.e. minimum, error)."""
-        inner, n = self.base_, self.n_pairs
-        dev = self.device_
+        real, cond, fakes = self._gam_inputs(seed)
+        err = np.stack([
+            self._critic_errors(critic, self.partner_.index(k), real, cond, fakes)
+            for k, critic in enumerate(self.critic_)
+        ])
+        self._gam_select(err)
+
+    @torch.no_grad()
+    def _gam_inputs(self, seed: int):
+        """Real rows, their condition and each generator's rows, from `seed` (the same on
+        every rank of a distributed fit)."""
+        inner, dev = self.base_, self.device_
         gen = torch.Generator(device=dev).manual_seed(seed)
         m = min(self.eval_rows, len(inner._data))
         idx = torch.randint(len(inner._data), (m,), device=dev, generator=gen)
@@ -187,22 +197,24 @@ class GAP(BaseSynthesizer):
             g(torch.randn(m, inner.noise_dim, device=dev, generator=gen), cond)
             for g in self.generator_
         ]
-        ns = inner.loss == "ns"
-        err = np.zeros((n, n))  # err[k, j]: error of critic k on generator j
-        for k, critic in enumerate(self.critic_):
-            critic.eval()
-            s_real = critic(real, cond)
-            s_fake = [critic(f, cond) for f in fakes]
-            if ns:
-                tau = 0.0  # the logit's own decision boundary
-            else:
-                # A Wasserstein critic has no boundary: take the midpoint between its mean
-                # score on real rows and on the generator it was last paired with.
-                own = self.partner_.index(k)
-                tau = 0.5 * (s_real.mean() + s_fake[own].mean())
-            miss_real = (s_real < tau).float().mean().item()
-            for j in range(n):
-                err[k, j] = 0.5 * (miss_real + (s_fake[j] > tau).float().mean().item())
+        return real, cond, fakes
+
+    @torch.no_grad()
+    def _critic_errors(self, critic, own: int, real, cond, fakes) -> np.ndarray:
+        """Error rates of one critic on each generator (own: its last partner generator)."""
+        critic.eval()
+        s_real = critic(real, cond)
+        s_fake = [critic(f, cond) for f in fakes]
+        # 'ns': the logit's own decision boundary. A Wasserstein critic has none: take the
+        # midpoint between its mean score on real rows and on its last partner generator.
+        ns = self.base_.loss == "ns"
+        tau = 0.0 if ns else 0.5 * (s_real.mean() + s_fake[own].mean())
+        miss_real = (s_real < tau).float().mean().item()
+        return np.array([0.5 * (miss_real + (s > tau).float().mean().item()) for s in s_fake])
+
+    def _gam_select(self, err: np.ndarray) -> None:
+        """err[k, j]: error of critic k on generator j; sets gam_* and selected_."""
+        n = self.n_pairs
         mean, worst = np.zeros(n), np.zeros(n)
         for j in range(n):
             judges = [k for k in range(n) if k not in self.faced_[j]]
