@@ -76,8 +76,13 @@ def main() -> None:
     tempering_only.teacher_ = None
 
     common = dict(
-        target="income", sensitive="sex", alphas=alphas, classifiers=classifiers,
-        repeats=args.repeats, unaware=args.unaware, random_state=args.seed,
+        target="income",
+        sensitive="sex",
+        alphas=alphas,
+        classifiers=classifiers,
+        repeats=args.repeats,
+        unaware=args.unaware,
+        random_state=args.seed,
     )
     fronts = []
     for label, m in (("fair teacher", model), ("tempering only", tempering_only)):
@@ -87,14 +92,28 @@ def main() -> None:
     front = pd.concat(fronts, ignore_index=True)
 
     refs = {}
-    real = evaluate_table(train, test, "income", "sex", classifiers=classifiers,
-                          unaware=args.unaware, random_state=args.seed)
+    real = evaluate_table(
+        train,
+        test,
+        "income",
+        "sex",
+        classifiers=classifiers,
+        unaware=args.unaware,
+        random_state=args.seed,
+    )
     for _, row in real.iterrows():
         refs[f"train on real ({row['classifier']})"] = (row["sp"], row["auc"])
     for peer in filter(None, args.peers.split(",")):
         rows = fit_peer(peer, train, args.seed)
-        scored = evaluate_table(rows, test, "income", "sex", classifiers=classifiers,
-                                unaware=args.unaware, random_state=args.seed)
+        scored = evaluate_table(
+            rows,
+            test,
+            "income",
+            "sex",
+            classifiers=classifiers,
+            unaware=args.unaware,
+            random_state=args.seed,
+        )
         for _, row in scored.iterrows():
             refs[f"{peer} ({row['classifier']})"] = (row["sp"], row["auc"])
 
@@ -106,8 +125,17 @@ def main() -> None:
     fig = ROOT / "docs" / "figures" / f"fairness_front{suffix}.png"
     fig.parent.mkdir(parents=True, exist_ok=True)
     plot_auc_vs_sp(plot, refs, fig, title=f"Adult, sensitive sex{' (unaware)' if suffix else ''}")
-    cols = ["variant", "alpha", "classifier", "auc_mean", "auc_std", "sp_mean", "sp_std",
-            "eo_mean", "data_sp_mean"]
+    cols = [
+        "variant",
+        "alpha",
+        "classifier",
+        "auc_mean",
+        "auc_std",
+        "sp_mean",
+        "sp_std",
+        "eo_mean",
+        "data_sp_mean",
+    ]
     print(f"FairPTGAN fit: {fit_s:.0f} s, {model.training_summary_['epochs_run']} epochs")
     print(front[cols].round(3).to_string(index=False))
     for name, (sp, auc) in refs.items():

@@ -27,8 +27,14 @@ from fairsynth.toy import toy
 ROOT = Path(__file__).resolve().parents[1]
 ROWS, BATCH, STEPS = 5120, 256, 1000
 COMMON = dict(
-    batch_size=BATCH, generator_dims=(128, 128), critic_dims=(128, 128), noise_dim=16,
-    lr_generator=1e-3, lr_critic=1e-3, continuous="mode", device="cpu",
+    batch_size=BATCH,
+    generator_dims=(128, 128),
+    critic_dims=(128, 128),
+    noise_dim=16,
+    lr_generator=1e-3,
+    lr_critic=1e-3,
+    continuous="mode",
+    device="cpu",
 )
 EPOCHS = STEPS * BATCH // ROWS  # steps per epoch = ROWS / BATCH
 
@@ -55,25 +61,36 @@ def run(seeds: int, out: Path) -> pd.DataFrame:
                 samples = model.sample(2500, random_state=seed)
                 cov = mode_coverage(samples, name)
                 last = model.history_.iloc[-1]
-                row = {"toy": name, "strategy": label, "seed": seed,
-                       "seconds": time.perf_counter() - t,
-                       "loss_d": float(last["loss_d"]), "loss_g": float(last["loss_g"]),
-                       **{k: cov[k] for k in ("modes_covered", "n_modes",
-                                              "high_quality_share", "kl_to_uniform")}}
+                row = {
+                    "toy": name,
+                    "strategy": label,
+                    "seed": seed,
+                    "seconds": time.perf_counter() - t,
+                    "loss_d": float(last["loss_d"]),
+                    "loss_g": float(last["loss_g"]),
+                    **{
+                        k: cov[k]
+                        for k in ("modes_covered", "n_modes", "high_quality_share", "kl_to_uniform")
+                    },
+                }
                 rows.append(row)
                 with out.open("a") as f:
                     f.write(json.dumps(row) + "\n")
                 print(json.dumps(row), flush=True)
                 if seed == 0:
-                    np.save(out.parent / f"samples_{name}_{label.split()[0]}.npy",
-                            samples[["x", "y"]].to_numpy())
+                    np.save(
+                        out.parent / f"samples_{name}_{label.split()[0]}.npy",
+                        samples[["x", "y"]].to_numpy(),
+                    )
     return pd.DataFrame(rows)
 
 
 def table(df: pd.DataFrame) -> str:
-    lines = ["| toy | strategy | seeds | modes covered (mean ± sd) | runs covering all "
-             "| high-quality share | KL to uniform | final loss_d | final loss_g | s/run |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| toy | strategy | seeds | modes covered (mean ± sd) | runs covering all "
+        "| high-quality share | KL to uniform | final loss_d | final loss_g | s/run |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     order = list(dict.fromkeys(df["strategy"]))
     for toy_name in ("ring8", "grid25"):
         for s in order:
@@ -92,6 +109,7 @@ def table(df: pd.DataFrame) -> str:
 
 def scatter(results: Path, fig: Path) -> None:
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
@@ -118,6 +136,7 @@ def scatter(results: Path, fig: Path) -> None:
 
 def gradient_variance(fig: Path) -> dict:
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
@@ -125,12 +144,14 @@ def gradient_variance(fig: Path) -> dict:
     out = {}
     plt.figure(figsize=(6, 4))
     for label, loss in (("WGAN-GP", "wgan-gp"), ("PTGAN", "ptgan")):
-        m = PTGAN(loss=loss, epochs=EPOCHS, random_state=0, log_gradient_variance=10,
-                  **COMMON).fit(data)
+        m = PTGAN(loss=loss, epochs=EPOCHS, random_state=0, log_gradient_variance=10, **COMMON).fit(
+            data
+        )
         h = m.history_.dropna(subset=["grad_var"])
         out[label] = float(h.grad_var.median())
-        plt.semilogy(h.epoch * ROWS // BATCH, h.grad_var,
-                     label=f"{label} (median {out[label]:.2e})")
+        plt.semilogy(
+            h.epoch * ROWS // BATCH, h.grad_var, label=f"{label} (median {out[label]:.2e})"
+        )
     plt.xlabel("generator step")
     plt.ylabel("critic-gradient variance (mean over parameters)")
     plt.title("ring8, seed 0")
@@ -144,8 +165,11 @@ def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--quick", action="store_true", help="2 seeds instead of 10")
     p.add_argument("--seeds", type=int, default=None)
-    p.add_argument("--report-only", action="store_true",
-                   help="rebuild the report from benchmarks/results/modes.jsonl")
+    p.add_argument(
+        "--report-only",
+        action="store_true",
+        help="rebuild the report from benchmarks/results/modes.jsonl",
+    )
     args = p.parse_args()
     torch.set_num_threads(1)
     seeds = args.seeds or (2 if args.quick else 10)
@@ -170,7 +194,7 @@ def main() -> None:
 def write_report(df, gv, seeds, seconds) -> None:
     text = f"""# Mode-coverage benchmark
 
-Command: `PYTHONPATH=. python benchmarks/modes.py{' --quick' if seeds == 2 else ''}`
+Command: `PYTHONPATH=. python benchmarks/modes.py{" --quick" if seeds == 2 else ""}`
 ({seeds} seeds, {seconds / 60:.1f} min on one CPU thread). Settings shared by every
 strategy: {STEPS} generator steps per generator, batch {BATCH}, {ROWS} training rows,
 networks 2×128, noise 16, Adam lr 1e-3 (both), betas (0.5, 0.9), `continuous="mode"`.
@@ -180,7 +204,7 @@ PMGAN: 8 generators, λ = 1, a = 1e-3, t = 0.99. Scored on 2,500 samples (§7).
 {table(df)}
 
 Critic-gradient variance on ring8 (seed 0, median over the run, probe every 10 steps over
-8 minibatches): WGAN-GP {gv['WGAN-GP']:.3e}, PTGAN {gv['PTGAN']:.3e}.
+8 minibatches): WGAN-GP {gv["WGAN-GP"]:.3e}, PTGAN {gv["PTGAN"]:.3e}.
 
 ![samples](figures/modes.png)
 

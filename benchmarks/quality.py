@@ -43,25 +43,33 @@ def main() -> None:
             quality = fidelity(synth, train)["quality"]
             lr = evaluate_table(synth, test, "income", "sex", classifiers=["lr"], random_state=seed)
             row = {
-                "model": name, "seed": seed, "fit_s": round(fit_s, 1),
+                "model": name,
+                "seed": seed,
+                "fit_s": round(fit_s, 1),
                 "epochs": model.training_summary_["epochs_run"],
-                "quality": quality["overall"], "shapes": quality["column_shapes"],
+                "quality": quality["overall"],
+                "shapes": quality["column_shapes"],
                 "trends": quality["column_pair_trends"],
-                "lr_auc": lr["auc"].iloc[0], "lr_sp": lr["sp"].iloc[0],
+                "lr_auc": lr["auc"].iloc[0],
+                "lr_sp": lr["sp"].iloc[0],
                 "gap_alpha1": data_parity(synth, "income", "sex", ">50K"),
             }
             if name == "FairPTGAN":
                 fair = model.sample(len(train), alpha=0.5, random_state=seed)
                 row["gap_alpha05"] = data_parity(fair, "income", "sex", ">50K")
             rows.append(row)
-            print({k: round(v, 3) if isinstance(v, float) else v for k, v in row.items()}, flush=True)
+            print(
+                {k: round(v, 3) if isinstance(v, float) else v for k, v in row.items()}, flush=True
+            )
     table = pd.DataFrame(rows)
     out = ROOT / "benchmarks" / "results" / "quality.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(out, index=False)
     print(table.groupby("model").median(numeric_only=True).round(3).to_string())
-    print(f"real-data gap in the positive rate between sexes: "
-          f"{data_parity(train, 'income', 'sex', '>50K'):.3f}")
+    print(
+        f"real-data gap in the positive rate between sexes: "
+        f"{data_parity(train, 'income', 'sex', '>50K'):.3f}"
+    )
 
 
 if __name__ == "__main__":

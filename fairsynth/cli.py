@@ -45,7 +45,9 @@ def _parse_kinds(pairs: list[str] | None) -> dict[str, str] | None:
     for pair in pairs:
         column, sep, kind = pair.partition("=")
         if not sep or not column or not kind:
-            raise InvalidParameterError(f"--kind {pair!r}: write COLUMN=KIND, e.g. --kind zip=categorical")
+            raise InvalidParameterError(
+                f"--kind {pair!r}: write COLUMN=KIND, e.g. --kind zip=categorical"
+            )
         kinds[column] = kind
     return kinds
 
@@ -67,13 +69,16 @@ def fit(
     ] = None,
     target: Annotated[
         str | None,
-        typer.Option(help="Label column (e.g. income): FairPTGAN's fairness constraint acts on "
-        "it; evaluate uses it."),
+        typer.Option(
+            help="Label column (e.g. income): FairPTGAN's fairness constraint acts on "
+            "it; evaluate uses it."
+        ),
     ] = None,
     alpha: Annotated[
         float,
         typer.Option(
-            min=0.0, max=1.0,
+            min=0.0,
+            max=1.0,
             help="Default temperature of `sample` for FairPTGAN: 1 = original data, "
             "0.5 = independent of the sensitive column. Any α can still be sampled later.",
         ),
@@ -91,27 +96,42 @@ def fit(
     epochs: Annotated[int, typer.Option(min=1, help="Passes over the table.")] = 150,
     max_seconds: Annotated[
         float | None,
-        typer.Option(help="Wall-time budget in seconds; stops at whichever of epochs/seconds comes first."),
+        typer.Option(
+            help="Wall-time budget in seconds; stops at whichever of epochs/seconds comes first."
+        ),
     ] = None,
     batch_size: Annotated[int, typer.Option(min=2, help="Rows per minibatch.")] = 500,
     r: Annotated[
         float,
-        typer.Option(min=0.0, max=1.0, help="Share of each batch kept at the original law (1 = no tempering)."),
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="Share of each batch kept at the original law (1 = no tempering).",
+        ),
     ] = 0.9,
     continuous: Annotated[
         str, typer.Option(help="Encoding of numeric columns: 'quantile' or 'mode'.")
     ] = "quantile",
     kind: Annotated[
         list[str] | None,
-        typer.Option(help="Override a detected column kind, COLUMN=KIND (repeatable); kinds: "
-        "continuous, integer, categorical, boolean, datetime, id, constant."),
+        typer.Option(
+            help="Override a detected column kind, COLUMN=KIND (repeatable); kinds: "
+            "continuous, integer, categorical, boolean, datetime, id, constant."
+        ),
     ] = None,
-    seed: Annotated[int | None, typer.Option(help="Random seed: same seed, same model on CPU.")] = 0,
-    device: Annotated[str, typer.Option(help="'auto' (GPU if present), 'cpu', 'cuda', 'cuda:1'.")] = "auto",
+    seed: Annotated[
+        int | None, typer.Option(help="Random seed: same seed, same model on CPU.")
+    ] = 0,
+    device: Annotated[
+        str, typer.Option(help="'auto' (GPU if present), 'cpu', 'cuda', 'cuda:1'.")
+    ] = "auto",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     strategy: Annotated[
-        str, typer.Option(help="Training strategy: 'single' (one GAN), 'gap' (parallel pairs "
-                          "with critic swaps) or 'pmgan' (a balanced mix of generators).")
+        str,
+        typer.Option(
+            help="Training strategy: 'single' (one GAN), 'gap' (parallel pairs "
+            "with critic swaps) or 'pmgan' (a balanced mix of generators)."
+        ),
     ] = "single",
     pairs: Annotated[int, typer.Option(min=2, help="GAP: number of generator/critic pairs.")] = 4,
     generators: Annotated[int, typer.Option(min=2, help="PMGAN: number of generators.")] = 8,
@@ -119,16 +139,23 @@ def fit(
         str, typer.Option(help="Adversarial loss: 'ptgan', 'wgan-gp' or 'ns' (plain GAN).")
     ] = "ptgan",
     checkpoint_dir: Annotated[
-        Path | None, typer.Option(help="Under torchrun: per-rank checkpoints after every "
-                                  "epoch (default OUTPUT.ckpt).")
+        Path | None,
+        typer.Option(
+            help="Under torchrun: per-rank checkpoints after every epoch (default OUTPUT.ckpt)."
+        ),
     ] = None,
     resume: Annotated[
-        Path | None, typer.Option(help="Under torchrun: continue from this checkpoint folder "
-                                  "(same number of processes).")
+        Path | None,
+        typer.Option(
+            help="Under torchrun: continue from this checkpoint folder (same number of processes)."
+        ),
     ] = None,
     stale: Annotated[
-        bool, typer.Option(help="Under torchrun, PMGAN: asynchronous (one step stale) "
-                           "exchange of the generators' losses.")
+        bool,
+        typer.Option(
+            help="Under torchrun, PMGAN: asynchronous (one step stale) "
+            "exchange of the generators' losses."
+        ),
     ] = False,
 ):
     """Fit a synthesizer on a table and save it to a model file.
@@ -138,14 +165,29 @@ def fit(
     from .io import read_table
 
     common = dict(
-        epochs=epochs, max_seconds=max_seconds, batch_size=batch_size, r=r,
-        continuous=continuous, kinds=_parse_kinds(kind), target=target, device=device,
-        random_state=seed, verbose=not quiet,
+        epochs=epochs,
+        max_seconds=max_seconds,
+        batch_size=batch_size,
+        r=r,
+        continuous=continuous,
+        kinds=_parse_kinds(kind),
+        target=target,
+        device=device,
+        random_state=seed,
+        verbose=not quiet,
     )
     from .strategies_cli import build_model
 
-    model = build_model(strategy, common, sensitive=sensitive, alpha=alpha, loss=loss,
-                        pairs=pairs, generators=generators, fairness=fairness)
+    model = build_model(
+        strategy,
+        common,
+        sensitive=sensitive,
+        alpha=alpha,
+        loss=loss,
+        pairs=pairs,
+        generators=generators,
+        fairness=fairness,
+    )
     model._check_params()
     _check_output(output)
     from .distributed import in_torchrun
@@ -153,29 +195,45 @@ def fit(
     if in_torchrun() or resume or checkpoint_dir or stale:
         from .distributed.cli import fit_torchrun
 
-        fit_torchrun(model, data, output, console=console, checkpoint_dir=checkpoint_dir,
-                     resume=resume, stale=stale)
+        fit_torchrun(
+            model,
+            data,
+            output,
+            console=console,
+            checkpoint_dir=checkpoint_dir,
+            resume=resume,
+            stale=stale,
+        )
         return
     df = read_table(data)
-    console.print(f"Fitting {type(model).__name__} on {data} ({len(df):,} rows × {df.shape[1]} columns)")
+    console.print(
+        f"Fitting {type(model).__name__} on {data} ({len(df):,} rows × {df.shape[1]} columns)"
+    )
     model.fit(df)
     model.save(output)
     s = model.training_summary_
     console.print(
-        f"[green]Saved[/] {output}  ({s['epochs_run']} epochs in {s['seconds']:.0f} s on {s['device']})"
+        f"[green]Saved[/] {output}  ({s['epochs_run']} epochs in {s['seconds']:.0f} s "
+        f"on {s['device']})"
     )
 
 
 @app.command()
 def sample(
-    n: Annotated[int, typer.Option("-n", "--rows", min=1, help="Number of rows to generate.")] = 1000,
-    model: Annotated[Path, typer.Option("--model", "-m", help="Model file to read.")] = Path(DEFAULT_MODEL),
+    n: Annotated[
+        int, typer.Option("-n", "--rows", min=1, help="Number of rows to generate.")
+    ] = 1000,
+    model: Annotated[Path, typer.Option("--model", "-m", help="Model file to read.")] = Path(
+        DEFAULT_MODEL
+    ),
     output: Annotated[
         Path, typer.Option("-o", "--output", help="Output table: .csv or .parquet.")
     ] = Path("synthetic.csv"),
     alpha: Annotated[
         float | None,
-        typer.Option(min=0.0, max=1.0, help="Temperature (default: the one the model was fitted with)."),
+        typer.Option(
+            min=0.0, max=1.0, help="Temperature (default: the one the model was fitted with)."
+        ),
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed: same seed, same rows.")] = 0,
     decode: Annotated[
@@ -202,7 +260,9 @@ def sample(
 @app.command()
 def info(
     model: Annotated[Path, typer.Argument(help="Model file.")] = Path(DEFAULT_MODEL),
-    as_json: Annotated[bool, typer.Option("--json", help="Print the whole config as JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the whole config as JSON.")
+    ] = False,
 ):
     """Show a model file's schema, roles, hyperparameters and training summary."""
     from .io import read_model_file
@@ -213,10 +273,15 @@ def info(
         return
     out = Console()
     params = config["params"]
-    out.print(f"[bold]{model}[/]: {config['model']}  (fairsynth {config['fairsynth_version']}, "
-              f"format {config['format_version']})")
-    roles = {"sensitive": params.get("sensitive"), "target": params.get("target"),
-             "alpha": params.get("alpha")}
+    out.print(
+        f"[bold]{model}[/]: {config['model']}  (fairsynth {config['fairsynth_version']}, "
+        f"format {config['format_version']})"
+    )
+    roles = {
+        "sensitive": params.get("sensitive"),
+        "target": params.get("target"),
+        "alpha": params.get("alpha"),
+    }
     out.print("roles: " + ", ".join(f"{k}={v}" for k, v in roles.items() if v is not None))
     schema = Table("column", "kind", "dtype", "missing", title="schema")
     from .data import TableTransformer
@@ -224,8 +289,12 @@ def info(
     for col in TableTransformer.from_dict(config["transformer"]).schema.columns:
         schema.add_row(col.name, col.kind, col.dtype, "yes" if col.has_missing else "")
     out.print(schema)
-    out.print("hyperparameters: " + ", ".join(f"{k}={v}" for k, v in params.items()
-                                              if k not in ("sensitive", "target", "alpha")))
+    out.print(
+        "hyperparameters: "
+        + ", ".join(
+            f"{k}={v}" for k, v in params.items() if k not in ("sensitive", "target", "alpha")
+        )
+    )
     out.print("training: " + ", ".join(f"{k}={v}" for k, v in config["training_summary"].items()))
 
 
@@ -267,7 +336,8 @@ def evaluate(
         bool, typer.Option(help="Drop the sensitive column from the downstream features.")
     ] = False,
     n: Annotated[
-        int | None, typer.Option("-n", min=1, help="Rows per synthetic sample (default: training size).")
+        int | None,
+        typer.Option("-n", min=1, help="Rows per synthetic sample (default: training size)."),
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the first repeat.")] = 0,
     output: Annotated[Path, typer.Option("-o", "--output", help="Report folder.")] = Path("report"),
@@ -290,9 +360,19 @@ def evaluate(
         f"{repeats} repeats"
     )
     result = run_report(
-        m, real_test, target=target, out_dir=output, alphas=alpha_list, repeats=repeats,
-        classifiers=[c.strip() for c in classifiers.split(",")], real_train=real_train,
-        compare=others, unaware=unaware, random_state=seed, sensitive=sensitive, n=n,
+        m,
+        real_test,
+        target=target,
+        out_dir=output,
+        alphas=alpha_list,
+        repeats=repeats,
+        classifiers=[c.strip() for c in classifiers.split(",")],
+        real_train=real_train,
+        compare=others,
+        unaware=unaware,
+        random_state=seed,
+        sensitive=sensitive,
+        n=n,
     )
     _print_report(result)
     console.print(f"[green]Report written to[/] {output}/")
@@ -300,10 +380,13 @@ def evaluate(
 
 def _print_report(result: dict) -> None:
     out = Console()
-    table = Table("α", "classifier", "AUC", "SP", "EO", "table parity", title="fairness (real test rows)")
+    table = Table(
+        "α", "classifier", "AUC", "SP", "EO", "table parity", title="fairness (real test rows)"
+    )
     for _, row in result["fairness"].iterrows():
         table.add_row(
-            f"{row['alpha']:.2f}", row["classifier"],
+            f"{row['alpha']:.2f}",
+            row["classifier"],
             f"{row['auc_mean']:.3f} ± {row['auc_std']:.3f}",
             f"{row['sp_mean']:.3f} ± {row['sp_std']:.3f}",
             f"{row['eo_mean']:.3f} ± {row['eo_std']:.3f}",

@@ -30,8 +30,10 @@ def main(out_dir: str = "out") -> None:
     original = model.sample(len(df), alpha=1.0, random_state=0)
     fair.to_csv(out / "adult_synthetic_alpha0.5.csv", index=False)
     original.to_csv(out / "adult_synthetic_alpha1.0.csv", index=False)
-    print(f"income gap between sexes: real {_gap(df):.3f}, synthetic α=1 {_gap(original):.3f}, "
-          f"synthetic α=0.5 {_gap(fair):.3f}")
+    print(
+        f"income gap between sexes: real {_gap(df):.3f}, synthetic α=1 {_gap(original):.3f}, "
+        f"synthetic α=0.5 {_gap(fair):.3f}"
+    )
     print(f"model:          {out / 'adult-fairptgan.fsz'}")
     print(f"synthetic rows: {out / 'adult_synthetic_alpha0.5.csv'} (fair, α = 0.5)")
     print(f"                {out / 'adult_synthetic_alpha1.0.csv'} (original law, α = 1)")

@@ -131,7 +131,9 @@ def read_model_file(path) -> tuple[dict, dict[str, torch.Tensor]]:
             f"{path} is not a fairsynth model file (or it is truncated): {exc}"
         ) from None
     except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ModelFileError(f"{path}: config.json is not valid JSON; the file is damaged") from None
+        raise ModelFileError(
+            f"{path}: config.json is not valid JSON; the file is damaged"
+        ) from None
     if not isinstance(config, dict) or config.get("format") != FORMAT:
         raise ModelFileError(f"{path} is not a fairsynth model file")
     version = config.get("format_version")
@@ -141,7 +143,9 @@ def read_model_file(path) -> tuple[dict, dict[str, torch.Tensor]]:
             f"({__version__}) reads (≤ {FORMAT_VERSION}); upgrade fairsynth"
         )
     if hashlib.sha256(tensors).hexdigest() != config.get("tensors_sha256"):
-        raise ModelFileError(f"{path}: the tensors do not match their checksum; the file was altered")
+        raise ModelFileError(
+            f"{path}: the tensors do not match their checksum; the file was altered"
+        )
     try:
         state = torch.load(io.BytesIO(tensors), map_location="cpu", weights_only=True)
     except Exception as exc:  # the weights-only unpickler refuses anything but tensors
@@ -188,7 +192,9 @@ def read_table(path) -> pd.DataFrame:
     return df
 
 
-def write_table(chunks: Iterable[pd.DataFrame], path, on_chunk: Callable[[int], None] | None = None):
+def write_table(
+    chunks: Iterable[pd.DataFrame], path, on_chunk: Callable[[int], None] | None = None
+):
     """Write DataFrame chunks to CSV or Parquet atomically, in bounded memory. Returns rows."""
     path = Path(path)
     parquet = path.name.lower().endswith((".parquet", ".pq"))

@@ -25,9 +25,7 @@ def build_model(
         common = {k: v for k, v in common.items() if k != "r"}
         return PMGAN(n_generators=generators, **common)
     if sensitive:
-        base = FairPTGAN(
-            sensitive=sensitive, alpha=alpha, loss=loss, fairness=fairness, **common
-        )
+        base = FairPTGAN(sensitive=sensitive, alpha=alpha, loss=loss, fairness=fairness, **common)
     else:
         base = PTGAN(loss=loss, **common)
     if strategy == "single":

@@ -122,8 +122,12 @@ class QuantileCodec:
     method = "quantile"
 
     def __init__(
-        self, knots: list[float], levels: list[float], z_max: float,
-        lower: list[float], upper: list[float],
+        self,
+        knots: list[float],
+        levels: list[float],
+        z_max: float,
+        lower: list[float],
+        upper: list[float],
     ):
         self.knots = np.asarray(knots, dtype=np.float64)
         self.levels = np.asarray(levels, dtype=np.float64)
@@ -152,9 +156,7 @@ class QuantileCodec:
         knots = q[starts]
         levels = 0.5 * (c[starts] + c[stops])
         z_max = float(ndtri(1.0 - 0.5 / n))
-        return cls(
-            knots.tolist(), levels.tolist(), z_max, c[starts].tolist(), c[stops].tolist()
-        )
+        return cls(knots.tolist(), levels.tolist(), z_max, c[starts].tolist(), c[stops].tolist())
 
     def encode(self, x: np.ndarray) -> tuple[np.ndarray, None]:
         # Between knots: the exact inverse of `decode`'s piecewise-linear map; on a knot

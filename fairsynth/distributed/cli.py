@@ -10,8 +10,16 @@ from .context import DistContext, in_torchrun
 from .fit import fit_distributed
 
 
-def fit_torchrun(model, data: Path, output: Path, *, console, checkpoint_dir: Path | None,
-                 resume: Path | None, stale: bool) -> None:
+def fit_torchrun(
+    model,
+    data: Path,
+    output: Path,
+    *,
+    console,
+    checkpoint_dir: Path | None,
+    resume: Path | None,
+    stale: bool,
+) -> None:
     from ..io import read_table
 
     if not in_torchrun():

@@ -70,7 +70,10 @@ class DistContext:
         owns = not dist.is_initialized()
         if owns:
             dist.init_process_group(
-                backend, rank=rank, world_size=world, timeout=timedelta(seconds=timeout),
+                backend,
+                rank=rank,
+                world_size=world,
+                timeout=timedelta(seconds=timeout),
                 device_id=dev if cuda else None,
             )
         return cls(rank, world, local, dev, backend, timeout, _owns_group=owns)
@@ -103,8 +106,10 @@ class DistContext:
     def exchange(self, tensor: torch.Tensor, peer: int) -> torch.Tensor:
         """Send `tensor` to `peer` and receive the peer's tensor of the same shape."""
         received = torch.empty_like(tensor)
-        ops = [dist.P2POp(dist.isend, tensor.contiguous(), peer),
-               dist.P2POp(dist.irecv, received, peer)]
+        ops = [
+            dist.P2POp(dist.isend, tensor.contiguous(), peer),
+            dist.P2POp(dist.irecv, received, peer),
+        ]
         for work in dist.batch_isend_irecv(ops):
             work.wait()
         return received
@@ -141,8 +146,10 @@ class DistContext:
         if not meta.is_file():
             return f"no epoch had completed, so {self.checkpoint_dir} holds no checkpoint yet"
         epoch = meta.read_text().strip()
-        return (f"the last checkpoint is epoch {epoch} in {self.checkpoint_dir}; rerun the same "
-                f"command with --resume {self.checkpoint_dir}")
+        return (
+            f"the last checkpoint is epoch {epoch} in {self.checkpoint_dir}; rerun the same "
+            f"command with --resume {self.checkpoint_dir}"
+        )
 
     @contextmanager
     def guard(self):

@@ -80,8 +80,18 @@ class DdpDriver:
 class _EpochHook:
     """Runs after each epoch on every rank: checkpoint, then one agreed stop decision."""
 
-    def __init__(self, ctx, driver, loop, user_callbacks, max_seconds, checkpoint_dir, meta,
-                 done_epochs, history):
+    def __init__(
+        self,
+        ctx,
+        driver,
+        loop,
+        user_callbacks,
+        max_seconds,
+        checkpoint_dir,
+        meta,
+        done_epochs,
+        history,
+    ):
         self.ctx, self.driver, self.loop = ctx, driver, loop
         self.user = list(user_callbacks or ())
         self.max_seconds = max_seconds
@@ -93,15 +103,14 @@ class _EpochHook:
 
     def __call__(self, epoch: int, logs: dict) -> bool:
         epoch += self.done
-        self.history.append(
-            {"epoch": epoch, **logs, "seconds": time.perf_counter() - self.start}
-        )
+        self.history.append({"epoch": epoch, **logs, "seconds": time.perf_counter() - self.start})
         stop = any(bool(cb(epoch, logs)) for cb in self.user)
         if self.max_seconds is not None:
             stop = stop or time.perf_counter() - self.start >= self.max_seconds
         if self.dir is not None:
-            save_checkpoint(self.ctx, self.dir, epoch, self.driver, self.loop, self.meta,
-                            self.history)
+            save_checkpoint(
+                self.ctx, self.dir, epoch, self.driver, self.loop, self.meta, self.history
+            )
         flag = torch.tensor([float(stop)], device=self.ctx.device)
         return bool(self.ctx.all_reduce(flag, op=torch.distributed.ReduceOp.MAX).item())
 
@@ -152,9 +161,15 @@ def load_checkpoint(ctx, folder: Path, driver, loop, meta) -> tuple[int, list]:
     return int(state["meta"]["epoch"]), json.loads(state["history"])
 
 
-def fit_distributed(model, data: pd.DataFrame, ctx: DistContext, *,
-                    checkpoint_dir: str | Path | None = None,
-                    resume: str | Path | None = None, stale: bool = False):
+def fit_distributed(
+    model,
+    data: pd.DataFrame,
+    ctx: DistContext,
+    *,
+    checkpoint_dir: str | Path | None = None,
+    resume: str | Path | None = None,
+    stale: bool = False,
+):
     """Fit `model` as one rank of the job `ctx`. Every rank returns the model; only rank 0's
     is complete (all pairs/generators gathered) and meant to be saved.
 
@@ -205,8 +220,9 @@ def fit_distributed(model, data: pd.DataFrame, ctx: DistContext, *,
                         "raise --epochs to train further"
                     )
                 config.epochs = model.epochs - done
-            hook = _EpochHook(ctx, driver, loop, model.callbacks, max_seconds, folder, meta,
-                              done, history)
+            hook = _EpochHook(
+                ctx, driver, loop, model.callbacks, max_seconds, folder, meta, done, history
+            )
             loop.callbacks = [hook]
             loop.run()
             driver.finish(model, ctx)

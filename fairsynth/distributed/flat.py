@@ -35,7 +35,7 @@ def unpack(tensors: list[torch.Tensor], flat: torch.Tensor) -> None:
     pos = 0
     for t in tensors:
         n = t.numel()
-        t.copy_(flat[pos:pos + n].view(t.shape).to(t.device, t.dtype))
+        t.copy_(flat[pos : pos + n].view(t.shape).to(t.device, t.dtype))
         pos += n
     if pos != flat.numel():
         raise ValueError(f"flat state has {flat.numel()} values, the module {pos}")

@@ -22,8 +22,9 @@ from .flat import critic_with_adam, load_module_vector, module_vector, pack, unp
 
 
 class RankPairObjective:
-    def __init__(self, inner, ctx: DistContext, n_pairs: int, swap_every: int,
-                 rng: torch.Generator):
+    def __init__(
+        self, inner, ctx: DistContext, n_pairs: int, swap_every: int, rng: torch.Generator
+    ):
         self.inner, self.ctx = inner, ctx
         self.generator, self.critic = inner.generator, inner.critic
         self.swap_every = swap_every
@@ -70,9 +71,14 @@ class RankPairObjective:
         return {"generator": self.generator, "critic": self.critic}
 
     def extra_state(self) -> dict:
-        return {"partner": list(self.partner), "faced": [sorted(f) for f in self.faced],
-                "swaps": self.swaps, "steps": self.steps, "pending": self.pending,
-                "rng": self.rng.get_state()}
+        return {
+            "partner": list(self.partner),
+            "faced": [sorted(f) for f in self.faced],
+            "swaps": self.swaps,
+            "steps": self.steps,
+            "pending": self.pending,
+            "rng": self.rng.get_state(),
+        }
 
     def load_extra_state(self, state: dict) -> None:
         self.partner = [int(v) for v in state["partner"]]
@@ -93,8 +99,10 @@ class GapDriver:
         dev, batch = ctx.device, model.batch_size
         # The pairs' seeds and the swap seed come from one shared stream, as in GAP._objective.
         shared = torch.Generator(device=dev).manual_seed(seed)
-        seeds = [int(torch.randint(2**62, (1,), generator=shared, device=dev))
-                 for _ in range(model.n_pairs)]
+        seeds = [
+            int(torch.randint(2**62, (1,), generator=shared, device=dev))
+            for _ in range(model.n_pairs)
+        ]
         swap_seed = int(torch.randint(2**62, (1,), generator=shared, device=dev))
         gen = torch.Generator(device=dev).manual_seed(seeds[ctx.rank])
         sampler = MinibatchSampler(n_rows, batch, gen, groups=getattr(model, "_groups", None))
@@ -103,7 +111,10 @@ class GapDriver:
         self.steps_per_epoch = max(1, -(-n_rows // batch))
         every = model.swap_every or max(1, self.steps_per_epoch // 2)
         self.objective = RankPairObjective(
-            base._objective(sampler), ctx, model.n_pairs, every,
+            base._objective(sampler),
+            ctx,
+            model.n_pairs,
+            every,
             torch.Generator().manual_seed(swap_seed),
         )
         self.generators = [gen]
@@ -139,6 +150,7 @@ class GapDriver:
     def summarise(self, model) -> None:
         model.base_.n_train_, model.base_.columns_ = model.n_train_, model.columns_
         model.training_summary_.update(
-            swaps=model.swaps_, selected=model.selected_,
+            swaps=model.swaps_,
+            selected=model.selected_,
             gam_mean_error=[round(v, 4) for v in model.gam_mean_],
         )

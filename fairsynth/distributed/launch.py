@@ -24,9 +24,15 @@ def free_port() -> int:
 
 
 def _child(fn, rank, world, port, out, args):
-    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank),
-                      WORLD_SIZE=str(world), LOCAL_RANK=str(rank), LOCAL_WORLD_SIZE=str(world),
-                      OMP_NUM_THREADS="1")
+    os.environ.update(
+        MASTER_ADDR="127.0.0.1",
+        MASTER_PORT=str(port),
+        RANK=str(rank),
+        WORLD_SIZE=str(world),
+        LOCAL_RANK=str(rank),
+        LOCAL_WORLD_SIZE=str(world),
+        OMP_NUM_THREADS="1",
+    )
     import torch
 
     torch.set_num_threads(1)
@@ -45,8 +51,10 @@ def run_ranks(fn, world_size: int, *args, timeout: float = 60.0) -> list[tuple]:
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         outs = [Path(tmp) / f"rank{r}.pkl" for r in range(world_size)]
-        procs = [ctx.Process(target=_child, args=(fn, r, world_size, port, str(outs[r]), args))
-                 for r in range(world_size)]
+        procs = [
+            ctx.Process(target=_child, args=(fn, r, world_size, port, str(outs[r]), args))
+            for r in range(world_size)
+        ]
         for p in procs:
             p.start()
         deadline = time.monotonic() + timeout

@@ -55,8 +55,20 @@ class GradientAveraging:
 
 
 class ShardedMixtureObjective(MixtureObjective):
-    def __init__(self, generators, discriminator, classifier, data, sampler, *, offset: int,
-                 k_total: int, ctx: DistContext, stale: bool, **options):
+    def __init__(
+        self,
+        generators,
+        discriminator,
+        classifier,
+        data,
+        sampler,
+        *,
+        offset: int,
+        k_total: int,
+        ctx: DistContext,
+        stale: bool,
+        **options,
+    ):
         super().__init__(generators, discriminator, classifier, data, sampler, **options)
         self.offset, self.k_total, self.ctx, self.stale = offset, k_total, ctx, stale
         self.jd_all = torch.zeros(k_total, device=data.device)
@@ -95,8 +107,9 @@ class ShardedMixtureObjective(MixtureObjective):
         self.jd_all, self.jc_all = full[0].clone(), full[1].clone()
 
     def betas(self) -> torch.Tensor:
-        beta = balance_terms(self.jd_all, self.jc_all, self.diversity, self.balance_decay,
-                             self.step)
+        beta = balance_terms(
+            self.jd_all, self.jc_all, self.diversity, self.balance_decay, self.step
+        )
         return beta[self._mine]
 
     # ------------------------------------------------------------ driver protocol
@@ -108,8 +121,13 @@ class ShardedMixtureObjective(MixtureObjective):
 
     def extra_state(self) -> dict:
         self._wait()
-        return {"jd": self.jd, "jc": self.jc, "jd_all": self.jd_all, "jc_all": self.jc_all,
-                "step": self.step}
+        return {
+            "jd": self.jd,
+            "jc": self.jc,
+            "jd_all": self.jd_all,
+            "jc_all": self.jc_all,
+            "step": self.step,
+        }
 
     def load_extra_state(self, state: dict) -> None:
         for key in ("jd", "jc", "jd_all", "jc_all"):
@@ -131,10 +149,18 @@ class PmganDriver:
         sampler = MinibatchSampler(n_rows, per_generator * local, gen)
         offset = ctx.rank * local
         self.objective = ShardedMixtureObjective(
-            list(model.generator_)[offset:offset + local], model.critic_[0], model.critic_[1],
-            model._data, sampler, offset=offset, k_total=k, ctx=ctx,
-            stale=stale, diversity=model.diversity,
-            balance_decay=model.balance_decay, truncate=model.truncate,
+            list(model.generator_)[offset : offset + local],
+            model.critic_[0],
+            model.critic_[1],
+            model._data,
+            sampler,
+            offset=offset,
+            k_total=k,
+            ctx=ctx,
+            stale=stale,
+            diversity=model.diversity,
+            balance_decay=model.balance_decay,
+            truncate=model.truncate,
         )
         self.generators = [gen]
         self.steps_per_epoch = max(1, -(-n_rows // model.batch_size))
@@ -150,6 +176,6 @@ class PmganDriver:
         size = mine.numel() // local
         for r, flat in enumerate(parts):
             for i in range(local):
-                load_module_vector(model.generator_[r * local + i], flat[i * size:(i + 1) * size])
+                load_module_vector(model.generator_[r * local + i], flat[i * size : (i + 1) * size])
         for net in (*model.generator_, *model.critic_):
             net.eval()

@@ -26,11 +26,19 @@ LOSSES = ("ptgan", "wgan-gp", "ns")
 def resolve_loss(model) -> dict:
     """The objective's effective settings for the model's `loss` preset."""
     if model.loss == "ptgan":
-        return {"loss": "wasserstein", "r": model.r, "coherency": model.coherency,
-                "gradient_penalty": model.gradient_penalty}
+        return {
+            "loss": "wasserstein",
+            "r": model.r,
+            "coherency": model.coherency,
+            "gradient_penalty": model.gradient_penalty,
+        }
     if model.loss == "wgan-gp":
-        return {"loss": "wasserstein", "r": 1.0, "coherency": 0.0,
-                "gradient_penalty": model.gradient_penalty or 10.0}
+        return {
+            "loss": "wasserstein",
+            "r": 1.0,
+            "coherency": 0.0,
+            "gradient_penalty": model.gradient_penalty or 10.0,
+        }
     return {"loss": "ns", "r": 1.0, "coherency": 0.0, "gradient_penalty": model.gradient_penalty}
 
 
@@ -85,7 +93,7 @@ class ConditionalPart:
 
     @classmethod
     def from_data(cls, span, encoded: torch.Tensor) -> ConditionalPart:
-        codes = encoded[:, span[0]:span[1]].argmax(1)
+        codes = encoded[:, span[0] : span[1]].argmax(1)
         counts = torch.bincount(codes, minlength=span[1] - span[0]).to(torch.float32)
         return cls(span, codes, counts / counts.sum())
 
@@ -102,6 +110,6 @@ class ConditionalPart:
     def penalty(self, fake: torch.Tensor, idx: torch.Tensor):
         # Cross-entropy between the generated span (a softmax) and the asked-for category:
         # without it the generator could ignore the condition and leave it to the critic.
-        prob = fake[:, self.start:self.stop].gather(1, self.codes[idx][:, None]).squeeze(1)
+        prob = fake[:, self.start : self.stop].gather(1, self.codes[idx][:, None]).squeeze(1)
         ce = -(prob.clamp_min(1e-8)).log().mean()
         return ce, {"cond_ce": ce.detach()}

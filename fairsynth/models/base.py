@@ -60,9 +60,9 @@ class BaseSynthesizer(BaseEstimator):
             torch.manual_seed(seed)
             schema = detect_schema(df, kinds=self.kinds)
             self._check_roles(df, schema)
-            self.transformer_ = TableTransformer(
-                continuous=self.continuous, random_state=seed
-            ).fit(df, schema)
+            self.transformer_ = TableTransformer(continuous=self.continuous, random_state=seed).fit(
+                df, schema
+            )
             encoded = torch.as_tensor(self.transformer_.transform(df), device=self.device_)
             self._prepare(df, encoded)
             self._build_networks()
@@ -120,12 +120,11 @@ class BaseSynthesizer(BaseEstimator):
         for name, ok in checks.items():
             if not ok:
                 raise InvalidParameterError(
-                    f"{name}={getattr(self, name)!r} is out of range; see help({type(self).__name__})"
+                    f"{name}={getattr(self, name)!r} is out of range; "
+                    f"see help({type(self).__name__})"
                 )
         if self.continuous not in ("quantile", "mode"):
-            raise InvalidParameterError(
-                f"continuous={self.continuous!r}; use 'quantile' or 'mode'"
-            )
+            raise InvalidParameterError(f"continuous={self.continuous!r}; use 'quantile' or 'mode'")
         if self.decode not in ("sample", "argmax"):
             raise InvalidParameterError(f"decode={self.decode!r}; use 'sample' or 'argmax'")
 
@@ -152,11 +151,16 @@ class BaseSynthesizer(BaseEstimator):
 
     def _build_networks(self) -> None:
         self.generator_ = Generator(
-            self.noise_dim, self._cond_dim, self._model_spans, self._model_width,
+            self.noise_dim,
+            self._cond_dim,
+            self._model_spans,
+            self._model_width,
             hidden=tuple(self.generator_dims),
         ).to(self.device_)
         self.critic_ = Critic(
-            self._model_width, self._cond_dim, hidden=tuple(self.critic_dims),
+            self._model_width,
+            self._cond_dim,
+            hidden=tuple(self.critic_dims),
             spectral_norm=bool(getattr(self, "spectral_norm", False)),
         ).to(self.device_)
 
@@ -177,9 +181,7 @@ class BaseSynthesizer(BaseEstimator):
         reproducible on CPU; `decode` overrides how soft categories are decoded.
         """
         chunks = list(
-            self.iter_samples(
-                n, alpha=alpha, random_state=random_state, decode=decode, **options
-            )
+            self.iter_samples(n, alpha=alpha, random_state=random_state, decode=decode, **options)
         )
         return pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
 
@@ -238,9 +240,7 @@ class BaseSynthesizer(BaseEstimator):
     @classmethod
     def _from_file(cls, config: dict, tensors: dict, device: str):
         # JSON turns tuples into lists; give tuple-typed parameters their type back.
-        params = {
-            k: tuple(v) if isinstance(v, list) else v for k, v in config["params"].items()
-        }
+        params = {k: tuple(v) if isinstance(v, list) else v for k, v in config["params"].items()}
         model = cls(**params)
         model.device_ = resolve_device(device)
         model.transformer_ = TableTransformer.from_dict(config["transformer"])
@@ -250,7 +250,7 @@ class BaseSynthesizer(BaseEstimator):
         for name, net in (("generator", model.generator_), ("critic", model.critic_)):
             prefix = f"{name}."
             net.load_state_dict(
-                {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}
+                {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
             )
             net.eval()
         model._restore_tensors(tensors)

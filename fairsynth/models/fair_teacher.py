@@ -28,8 +28,13 @@ class FairTeacher:
 
     @classmethod
     def fit(
-        cls, features: np.ndarray, y: np.ndarray, groups: np.ndarray, bound: float,
-        max_rows: int, random_state: int,
+        cls,
+        features: np.ndarray,
+        y: np.ndarray,
+        groups: np.ndarray,
+        bound: float,
+        max_rows: int,
+        random_state: int,
     ) -> FairTeacher:
         from fairlearn.reductions import DemographicParity, ExponentiatedGradient
         from sklearn.linear_model import LogisticRegression

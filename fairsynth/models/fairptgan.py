@@ -65,15 +65,31 @@ class FairPTGAN(PTGAN):
         callbacks=None,
     ):
         super().__init__(
-            epochs=epochs, max_seconds=max_seconds, batch_size=batch_size, r=r,
-            coherency=coherency, gradient_penalty=gradient_penalty, loss=loss,
-            label_smoothing=label_smoothing, spectral_norm=spectral_norm,
-            conditional=conditional, log_gradient_variance=log_gradient_variance,
+            epochs=epochs,
+            max_seconds=max_seconds,
+            batch_size=batch_size,
+            r=r,
+            coherency=coherency,
+            gradient_penalty=gradient_penalty,
+            loss=loss,
+            label_smoothing=label_smoothing,
+            spectral_norm=spectral_norm,
+            conditional=conditional,
+            log_gradient_variance=log_gradient_variance,
             noise_dim=noise_dim,
-            generator_dims=generator_dims, critic_dims=critic_dims,
-            lr_generator=lr_generator, lr_critic=lr_critic, betas=betas,
-            critic_steps=critic_steps, continuous=continuous, decode=decode, kinds=kinds,
-            target=target, device=device, random_state=random_state, verbose=verbose,
+            generator_dims=generator_dims,
+            critic_dims=critic_dims,
+            lr_generator=lr_generator,
+            lr_critic=lr_critic,
+            betas=betas,
+            critic_steps=critic_steps,
+            continuous=continuous,
+            decode=decode,
+            kinds=kinds,
+            target=target,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
             callbacks=callbacks,
         )
         self.sensitive = sensitive
@@ -111,7 +127,9 @@ class FairPTGAN(PTGAN):
                 "For plain tempering without one, use PTGAN."
             )
         if self.sensitive not in df.columns:
-            raise InvalidDataError(f"sensitive column {self.sensitive!r} is not in the table; {hint}")
+            raise InvalidDataError(
+                f"sensitive column {self.sensitive!r} is not in the table; {hint}"
+            )
         if self.sensitive == self.target:
             raise InvalidParameterError("the sensitive column and the target must differ")
         col = df[self.sensitive]
@@ -128,7 +146,8 @@ class FairPTGAN(PTGAN):
         if self.fairness == "teacher" and self.target is not None:
             y = df[self.target]
             if y.nunique(dropna=False) != 2 or schema[self.target].kind not in (
-                "categorical", "boolean"
+                "categorical",
+                "boolean",
             ):
                 raise InvalidDataError(
                     f"target {self.target!r} has {y.nunique(dropna=False)} distinct values "
@@ -170,8 +189,12 @@ class FairPTGAN(PTGAN):
             t_start, t_stop = self._target_span()
             y = encoded[:, t_start:t_stop].argmax(1).cpu().numpy()
             self.teacher_ = FairTeacher.fit(
-                features, y, self._groups.cpu().numpy(), bound=self.fairness_bound,
-                max_rows=20_000, random_state=self._fit_seed,
+                features,
+                y,
+                self._groups.cpu().numpy(),
+                bound=self.fairness_bound,
+                max_rows=20_000,
+                random_state=self._fit_seed,
             ).to(self.device_)
 
     def _target_span(self) -> tuple[int, int]:
@@ -198,7 +221,7 @@ class FairPTGAN(PTGAN):
         return tensors
 
     def _restore_tensors(self, tensors: dict) -> None:
-        teacher = {k[len("teacher."):]: v for k, v in tensors.items() if k.startswith("teacher.")}
+        teacher = {k[len("teacher.") :]: v for k, v in tensors.items() if k.startswith("teacher.")}
         self.teacher_ = FairTeacher.from_tensors(teacher).to(self.device_) if teacher else None
 
     def _file_state(self) -> dict:
@@ -232,7 +255,9 @@ class FairPTGAN(PTGAN):
         dev = self.device_
         groups = torch.multinomial(shares, m, replacement=True, generator=gen)
         z = torch.randn(m, self.noise_dim, device=dev, generator=gen)
-        out = self.generator_(z, self._condition_groups(torch.full((m,), alpha, device=dev), groups))
+        out = self.generator_(
+            z, self._condition_groups(torch.full((m,), alpha, device=dev), groups)
+        )
         full = torch.zeros(m, self.transformer_.output_dim, device=dev)
         full[:, self._keep] = out
         rows = torch.arange(m, device=dev)

@@ -21,14 +21,26 @@ from .ptgan import PTGAN
 
 # Training settings GAP takes from its base model: a pair trains exactly like the base would.
 _DELEGATED = (
-    "epochs", "max_seconds", "batch_size", "critic_steps", "lr_generator", "lr_critic",
-    "betas", "continuous", "decode", "kinds", "target", "device",
+    "epochs",
+    "max_seconds",
+    "batch_size",
+    "critic_steps",
+    "lr_generator",
+    "lr_critic",
+    "betas",
+    "continuous",
+    "decode",
+    "kinds",
+    "target",
+    "device",
 )
 
 
 def _delegate(name):
-    return property(lambda self: getattr(self._base_estimator(), name),
-                    doc=f"The base model's `{name}` (GAP trains each pair like its base).")
+    return property(
+        lambda self: getattr(self._base_estimator(), name),
+        doc=f"The base model's `{name}` (GAP trains each pair like its base).",
+    )
 
 
 class GAP(BaseSynthesizer):
@@ -137,8 +149,9 @@ class GAP(BaseSynthesizer):
         for i in range(self.n_pairs):
             # Each pair its own minibatch order, noise and temperatures: seeds drawn from the
             # shared stream, so the whole run is reproducible from random_state.
-            seed = int(torch.randint(2**62, (1,), generator=sampler.generator,
-                                     device=sampler.device))
+            seed = int(
+                torch.randint(2**62, (1,), generator=sampler.generator, device=sampler.device)
+            )
             gen = torch.Generator(device=sampler.device).manual_seed(seed)
             pair_sampler = MinibatchSampler(
                 sampler.n_rows, sampler.batch_size, gen, groups=sampler.groups
@@ -147,11 +160,10 @@ class GAP(BaseSynthesizer):
             objectives.append(self.base_._objective(pair_sampler))
         steps_per_epoch = max(1, -(-sampler.n_rows // sampler.batch_size))
         every = self.swap_every or max(1, steps_per_epoch // 2)
-        swap_seed = int(torch.randint(2**62, (1,), generator=sampler.generator,
-                                      device=sampler.device))
-        self._paired = PairedObjective(
-            objectives, every, torch.Generator().manual_seed(swap_seed)
+        swap_seed = int(
+            torch.randint(2**62, (1,), generator=sampler.generator, device=sampler.device)
         )
+        self._paired = PairedObjective(objectives, every, torch.Generator().manual_seed(swap_seed))
         return self._paired
 
     # ------------------------------------------------------------------ fit
@@ -164,7 +176,8 @@ class GAP(BaseSynthesizer):
         self.swaps_ = paired.swaps
         self._gam_ii(_seed_from(self.training_summary_["seed"]) + 1)
         self.training_summary_.update(
-            swaps=self.swaps_, selected=self.selected_,
+            swaps=self.swaps_,
+            selected=self.selected_,
             gam_mean_error=[round(v, 4) for v in self.gam_mean_],
         )
         del self._paired  # holds the training data's samplers; not part of the fitted state
@@ -177,10 +190,12 @@ class GAP(BaseSynthesizer):
         partner), on its samples versus real rows; select the generator with the highest
         mean error (ties: highest worst-case, i.e. minimum, error)."""
         real, cond, fakes = self._gam_inputs(seed)
-        err = np.stack([
-            self._critic_errors(critic, self.partner_.index(k), real, cond, fakes)
-            for k, critic in enumerate(self.critic_)
-        ])
+        err = np.stack(
+            [
+                self._critic_errors(critic, self.partner_.index(k), real, cond, fakes)
+                for k, critic in enumerate(self.critic_)
+            ]
+        )
         self._gam_select(err)
 
     @torch.no_grad()

@@ -126,20 +126,35 @@ class PMGAN(BaseSynthesizer):
         self._data = encoded
 
     def _build_networks(self) -> None:
-        self.generator_ = nn.ModuleList([
-            Generator(self.noise_dim, 0, self._model_spans, self._model_width,
-                      hidden=tuple(self.generator_dims))
-            for _ in range(self.n_generators)
-        ]).to(self.device_)
-        self.critic_ = nn.ModuleList([
-            Critic(self._model_width, 0, hidden=tuple(self.critic_dims)),
-            _Classifier(self._model_width, self.n_generators, tuple(self.critic_dims)),
-        ]).to(self.device_)
+        self.generator_ = nn.ModuleList(
+            [
+                Generator(
+                    self.noise_dim,
+                    0,
+                    self._model_spans,
+                    self._model_width,
+                    hidden=tuple(self.generator_dims),
+                )
+                for _ in range(self.n_generators)
+            ]
+        ).to(self.device_)
+        self.critic_ = nn.ModuleList(
+            [
+                Critic(self._model_width, 0, hidden=tuple(self.critic_dims)),
+                _Classifier(self._model_width, self.n_generators, tuple(self.critic_dims)),
+            ]
+        ).to(self.device_)
 
     def _objective(self, sampler) -> MixtureObjective:
         return MixtureObjective(
-            self.generator_, self.critic_[0], self.critic_[1], self._data, sampler,
-            diversity=self.diversity, balance_decay=self.balance_decay, truncate=self.truncate,
+            self.generator_,
+            self.critic_[0],
+            self.critic_[1],
+            self._data,
+            sampler,
+            diversity=self.diversity,
+            balance_decay=self.balance_decay,
+            truncate=self.truncate,
         )
 
     def _generate(self, m: int, alpha: float, gen: torch.Generator, **options) -> torch.Tensor:

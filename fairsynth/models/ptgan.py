@@ -172,11 +172,12 @@ class PTGAN(BaseSynthesizer):
             return self.generator_(z, t)
         # Conditions follow the data's category shares; the condition's span of the output
         # is the asked-for category, so the column's marginal is exact.
-        codes = torch.multinomial(self._cond.shares.to(self.device_), m, replacement=True,
-                                  generator=gen)
+        codes = torch.multinomial(
+            self._cond.shares.to(self.device_), m, replacement=True, generator=gen
+        )
         onehot = self._cond.onehot(codes)
         out = self.generator_(z, torch.cat([t, onehot], dim=1))
-        out[:, self._cond.start:self._cond.stop] = onehot
+        out[:, self._cond.start : self._cond.stop] = onehot
         return out
 
     def _file_state(self) -> dict:

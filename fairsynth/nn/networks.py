@@ -30,7 +30,11 @@ class Generator(nn.Module):
     """z (noise) + c (condition) -> encoded row with span-wise activations."""
 
     def __init__(
-        self, noise_dim: int, cond_dim: int, spans: Sequence, out_dim: int,
+        self,
+        noise_dim: int,
+        cond_dim: int,
+        spans: Sequence,
+        out_dim: int,
         hidden: Sequence[int] = (256, 256),
     ):
         super().__init__()
@@ -51,7 +55,10 @@ class Critic(nn.Module):
     """Encoded row + condition -> real-valued score. No BatchNorm (it breaks gradient penalties)."""
 
     def __init__(
-        self, in_dim: int, cond_dim: int, hidden: Sequence[int] = (256, 256),
+        self,
+        in_dim: int,
+        cond_dim: int,
+        hidden: Sequence[int] = (256, 256),
         spectral_norm: bool = False,
     ):
         super().__init__()

@@ -24,8 +24,10 @@ def critic_adversarial(
     # al.; smoothing the fake target too would reward the generator for off-data samples.
     target = torch.full_like(real, 1.0 - label_smoothing)
     loss = F.binary_cross_entropy_with_logits(real, target) + F.softplus(fake).mean()
-    return loss, {"d_real": torch.sigmoid(real).mean().detach(),
-                  "d_fake": torch.sigmoid(fake).mean().detach()}
+    return loss, {
+        "d_real": torch.sigmoid(real).mean().detach(),
+        "d_fake": torch.sigmoid(fake).mean().detach(),
+    }
 
 
 def generator_adversarial(fake: torch.Tensor, kind: str) -> torch.Tensor:

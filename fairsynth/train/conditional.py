@@ -17,8 +17,9 @@ class ConditionalSampler(MinibatchSampler):
     """`draw` returns rows stratified by the log-frequency of their category; `same_category`
     draws a partner row of the same category (so a tempered row keeps its condition)."""
 
-    def __init__(self, n_rows: int, batch_size: int, generator: torch.Generator,
-                 codes: torch.Tensor):
+    def __init__(
+        self, n_rows: int, batch_size: int, generator: torch.Generator, codes: torch.Tensor
+    ):
         super().__init__(n_rows, batch_size, generator)
         k = int(codes.max()) + 1
         self.codes = codes
@@ -30,7 +31,9 @@ class ConditionalSampler(MinibatchSampler):
 
     def draw(self, size: int | None = None) -> torch.Tensor:
         cat = torch.multinomial(
-            self.category_probs, size or self.batch_size, replacement=True,
+            self.category_probs,
+            size or self.batch_size,
+            replacement=True,
             generator=self.generator,
         )
         return self._row_of(cat)

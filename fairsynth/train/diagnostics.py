@@ -26,11 +26,17 @@ def critic_gradient_variance(objective, batches: int = 8) -> dict[str, torch.Ten
     for _ in range(batches):
         loss, _ = objective.critic_loss()
         g = torch.autograd.grad(loss, params, allow_unused=True)
-        grads.append(torch.cat([
-            (gi if gi is not None else torch.zeros_like(p)).reshape(-1)
-            for gi, p in zip(g, params, strict=True)
-        ]))
+        grads.append(
+            torch.cat(
+                [
+                    (gi if gi is not None else torch.zeros_like(p)).reshape(-1)
+                    for gi, p in zip(g, params, strict=True)
+                ]
+            )
+        )
     gen.set_state(state)
     g = torch.stack(grads)
-    return {"grad_var": g.var(dim=0).mean().detach(),
-            "grad_norm2": g.mean(0).pow(2).mean().detach()}
+    return {
+        "grad_var": g.var(dim=0).mean().detach(),
+        "grad_norm2": g.mean(0).pow(2).mean().detach(),
+    }

@@ -17,8 +17,9 @@ from torch import nn
 from .sampler import MinibatchSampler
 
 
-def balance_terms(jd: torch.Tensor, jc: torch.Tensor, diversity: float, decay: float,
-                  step: int) -> torch.Tensor:
+def balance_terms(
+    jd: torch.Tensor, jc: torch.Tensor, diversity: float, decay: float, step: int
+) -> torch.Tensor:
     """β_k of eq. 3-4: w_k = softmax(J^D_k), d_k = σ(J^D_k), c_k = J^C_k,
     β_k = w_k·exp(−(c_k/d_k − λ)), renormalised by a softmax over k, times exp(−a·t)."""
     w = torch.softmax(jd, 0)
@@ -29,9 +30,15 @@ def balance_terms(jd: torch.Tensor, jc: torch.Tensor, diversity: float, decay: f
 
 class MixtureObjective:
     def __init__(
-        self, generators: Sequence[nn.Module], discriminator: nn.Module, classifier: nn.Module,
-        data: torch.Tensor, sampler: MinibatchSampler, diversity: float = 1.0,
-        balance_decay: float = 1e-3, truncate: float = 0.99,
+        self,
+        generators: Sequence[nn.Module],
+        discriminator: nn.Module,
+        classifier: nn.Module,
+        data: torch.Tensor,
+        sampler: MinibatchSampler,
+        diversity: float = 1.0,
+        balance_decay: float = 1e-3,
+        truncate: float = 0.99,
     ):
         self.generators = list(generators)
         self.discriminator = discriminator
@@ -54,8 +61,13 @@ class MixtureObjective:
 
     def _fakes(self) -> torch.Tensor:
         b = self.per_generator
-        z = torch.randn(self.k, b, self.generators[0].noise_dim, device=self.data.device,
-                        generator=self.sampler.generator)
+        z = torch.randn(
+            self.k,
+            b,
+            self.generators[0].noise_dim,
+            device=self.data.device,
+            generator=self.sampler.generator,
+        )
         return torch.stack([g(z[i], self._cond) for i, g in enumerate(self.generators)])
 
     def _labels(self) -> torch.Tensor:
@@ -75,8 +87,10 @@ class MixtureObjective:
         ce = F.cross_entropy(self.classifier(flat), self._labels(), reduction="none")
         per_class = ce.reshape(self.k, -1).mean(1)
         self.jd, self.jc = per_fake.detach(), per_class.detach()
-        return loss_d + per_class.mean(), {"loss_dis": loss_d.detach(),
-                                           "loss_cls": per_class.mean().detach()}
+        return loss_d + per_class.mean(), {
+            "loss_dis": loss_d.detach(),
+            "loss_cls": per_class.mean().detach(),
+        }
 
     def betas(self) -> torch.Tensor:
         return balance_terms(self.jd, self.jc, self.diversity, self.balance_decay, self.step)
@@ -96,5 +110,7 @@ class MixtureObjective:
         sep = -logp.reshape(self.k, -1).mean(1)
         beta = self.betas()
         self.step += 1
-        return (adv + beta * sep).sum(), {"beta_sum": beta.sum().detach(),
-                                          "separation": sep.mean().detach()}
+        return (adv + beta * sep).sum(), {
+            "beta_sum": beta.sum().detach(),
+            "separation": sep.mean().detach(),
+        }

@@ -59,7 +59,9 @@ class TemperedObjective:
 
     def _noise(self, size: int) -> torch.Tensor:
         return torch.randn(
-            size, self.generator.noise_dim, device=self.data.device,
+            size,
+            self.generator.noise_dim,
+            device=self.data.device,
             generator=self.sampler.generator,
         )
 

@@ -13,7 +13,10 @@ class MinibatchSampler:
     """
 
     def __init__(
-        self, n_rows: int, batch_size: int, generator: torch.Generator,
+        self,
+        n_rows: int,
+        batch_size: int,
+        generator: torch.Generator,
         groups: torch.Tensor | None = None,
     ):
         self.n_rows = n_rows

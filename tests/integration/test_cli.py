@@ -9,7 +9,10 @@ import pytest
 
 def run(*args, cwd, check=True):
     proc = subprocess.run(
-        [sys.executable, "-m", "fairsynth", *args], cwd=cwd, capture_output=True, text=True,
+        [sys.executable, "-m", "fairsynth", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
         timeout=300,
     )
     if check and proc.returncode != 0:
@@ -21,8 +24,20 @@ def run(*args, cwd, check=True):
 def workdir(tmp_path_factory, adult_small):
     d = tmp_path_factory.mktemp("cli")
     adult_small.to_csv(d / "adult.csv", index=False)
-    run("fit", "adult.csv", "--sensitive", "sex", "--target", "income", "--alpha", "0.5",
-        "--epochs", "2", "--quiet", cwd=d)
+    run(
+        "fit",
+        "adult.csv",
+        "--sensitive",
+        "sex",
+        "--target",
+        "income",
+        "--alpha",
+        "0.5",
+        "--epochs",
+        "2",
+        "--quiet",
+        cwd=d,
+    )
     return d
 
 
@@ -40,8 +55,18 @@ def test_sample_default_and_other_alpha_and_parquet(workdir, adult_small):
 
 def test_same_seed_same_rows_through_the_cli(workdir):
     run("sample", "-n", "200", "--seed", "1", "-o", "a.csv", cwd=workdir)
-    run("sample", "-n", "200", "--seed", "1", "-o", "b.csv", "--model", "fairsynth-model.fsz",
-        cwd=workdir)
+    run(
+        "sample",
+        "-n",
+        "200",
+        "--seed",
+        "1",
+        "-o",
+        "b.csv",
+        "--model",
+        "fairsynth-model.fsz",
+        cwd=workdir,
+    )
     assert (workdir / "a.csv").read_text() == (workdir / "b.csv").read_text()
 
 
@@ -93,10 +118,29 @@ def test_fit_every_strategy_through_the_cli(strategy, adult, tmp_path):
     model, out = tmp_path / "m.fsz", tmp_path / "s.csv"
     py = [sys.executable, "-m", "fairsynth"]
     extra = {"gap": ["--pairs", "2"], "pmgan": ["--generators", "2"]}.get(strategy, [])
-    subprocess.run(py + ["fit", str(src), "-o", str(model), "--epochs", "1", "--device", "cpu",
-                         "--strategy", strategy, "-q", *extra], check=True)
-    subprocess.run(py + ["sample", "-m", str(model), "-n", "300", "-o", str(out),
-                         "--device", "cpu"], check=True, capture_output=True)
+    subprocess.run(
+        py
+        + [
+            "fit",
+            str(src),
+            "-o",
+            str(model),
+            "--epochs",
+            "1",
+            "--device",
+            "cpu",
+            "--strategy",
+            strategy,
+            "-q",
+            *extra,
+        ],
+        check=True,
+    )
+    subprocess.run(
+        py + ["sample", "-m", str(model), "-n", "300", "-o", str(out), "--device", "cpu"],
+        check=True,
+        capture_output=True,
+    )
     synth = pd.read_csv(out)
     real = pd.read_csv(src)
     assert list(synth.columns) == list(real.columns)

@@ -9,8 +9,9 @@ from fairsynth.distributed.context import DistContext
 from fairsynth.distributed.fit import fit_distributed, rank_seed
 from fairsynth.distributed.flat import critic_with_adam, module_vector, pack  # noqa: F401
 
-SMALL = dict(epochs=2, batch_size=100, device="cpu", generator_dims=(32,), critic_dims=(32,),
-             noise_dim=8)
+SMALL = dict(
+    epochs=2, batch_size=100, device="cpu", generator_dims=(32,), critic_dims=(32,), noise_dim=8
+)
 
 
 def table(rows=300):
@@ -97,7 +98,9 @@ def strategies_worker(rank, gap_out, pmgan_out):
             gap.save(gap_out)
             pm.save(pmgan_out)
         return {
-            "swaps": gap.swaps_, "selected": gap.selected_, "faced": gap.faced_,
+            "swaps": gap.swaps_,
+            "selected": gap.selected_,
+            "faced": gap.faced_,
             "pm_critic": module_vector(pm.critic_, "cpu").tolist(),
             "pm_generators": module_vector(pm.generator_, "cpu").tolist(),
         }

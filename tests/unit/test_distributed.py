@@ -76,13 +76,39 @@ def test_torchrun_cli_gap(tmp_path, adult_small):
     adult_small.iloc[:300].to_csv(tmp_path / "t.csv", index=False)
     from fairsynth.distributed.launch import free_port
 
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2",
-           "--master-addr", "127.0.0.1", "--master-port", str(free_port()),
-           "-m", "fairsynth", "fit", "t.csv", "--strategy", "gap", "--pairs", "2",
-           "-o", "m.fsz", "--epochs", "1", "--batch-size", "100", "--device", "cpu", "-q"]
-    env = {"OMP_NUM_THREADS": "1", "PYTHONPATH": str(Path(w.__file__).parents[2]),
-           "PATH": "/usr/bin:/bin"}
-    proc = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=120,
-                          env=env)
+    cmd = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--nproc-per-node",
+        "2",
+        "--master-addr",
+        "127.0.0.1",
+        "--master-port",
+        str(free_port()),
+        "-m",
+        "fairsynth",
+        "fit",
+        "t.csv",
+        "--strategy",
+        "gap",
+        "--pairs",
+        "2",
+        "-o",
+        "m.fsz",
+        "--epochs",
+        "1",
+        "--batch-size",
+        "100",
+        "--device",
+        "cpu",
+        "-q",
+    ]
+    env = {
+        "OMP_NUM_THREADS": "1",
+        "PYTHONPATH": str(Path(w.__file__).parents[2]),
+        "PATH": "/usr/bin:/bin",
+    }
+    proc = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert load(tmp_path / "m.fsz", device="cpu").n_pairs == 2

@@ -78,7 +78,9 @@ def test_a_pickle_payload_is_never_executed(fitted_fair, tmp_path, monkeypatch):
     import hashlib
 
     _rewrite(
-        good, evil, tensors=payload,
+        good,
+        evil,
+        tensors=payload,
         config=lambda c: json.dumps({**c, "tensors_sha256": hashlib.sha256(payload).hexdigest()}),
     )
     with pytest.raises(ModelFileError):
@@ -91,7 +93,9 @@ def test_a_pickle_payload_is_never_executed(fitted_fair, tmp_path, monkeypatch):
     torch.save({"generator.x": _Payload()}, buffer)
     payload = buffer.getvalue()
     _rewrite(
-        good, evil, tensors=payload,
+        good,
+        evil,
+        tensors=payload,
         config=lambda c: json.dumps({**c, "tensors_sha256": hashlib.sha256(payload).hexdigest()}),
     )
     with pytest.raises(ModelFileError):

@@ -40,8 +40,11 @@ def test_coherency_penalty_is_the_squared_directional_derivative():
     # For a linear critic D(q) = w·q the penalty is mean((w·(q1 - q2))^2) exactly.
     d = 3
     obj = TemperedObjective(
-        generator=None, critic=_Linear(d), data=torch.randn(10, d),
-        sampler=None, condition=lambda a, idx: a[:, None],
+        generator=None,
+        critic=_Linear(d),
+        data=torch.randn(10, d),
+        sampler=None,
+        condition=lambda a, idx: a[:, None],
     )
     q1, q2 = torch.randn(8, d), torch.randn(8, d)
     a1, a2, nu = torch.rand(8), torch.rand(8), torch.rand(8)

@@ -9,8 +9,9 @@ from fairsynth.errors import InvalidParameterError
 from fairsynth.train.conditional import ConditionalSampler
 from fairsynth.train.mixture import balance_terms
 
-SMALL = dict(epochs=1, batch_size=100, device="cpu", generator_dims=(16,), critic_dims=(16,),
-             noise_dim=4)
+SMALL = dict(
+    epochs=1, batch_size=100, device="cpu", generator_dims=(16,), critic_dims=(16,), noise_dim=4
+)
 
 
 @pytest.fixture(scope="module")
