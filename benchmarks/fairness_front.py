@@ -58,6 +58,7 @@ def main() -> None:
     ap.add_argument("--classifiers", default="lr")
     ap.add_argument("--epochs", type=int, default=None, help="default: the model's default")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--r", type=float, default=None, help="default: the model's default")
     ap.add_argument("--unaware", action="store_true")
     ap.add_argument("--peers", default="", help="comma-separated: ctgan,gaussiancopula,tabfairgan")
     args = ap.parse_args()
@@ -66,6 +67,8 @@ def main() -> None:
     alphas = [float(a) for a in args.alphas.split(",")]
     classifiers = args.classifiers.split(",")
     extra = {"epochs": args.epochs} if args.epochs else {}
+    if args.r is not None:
+        extra["r"] = args.r
     started = time.perf_counter()
     model = FairPTGAN(
         sensitive="sex", target="income", random_state=args.seed, verbose=True, **extra
