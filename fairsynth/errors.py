@@ -9,6 +9,7 @@ __all__ = [
     "ModelFileError",
     "NotFittedError",
     "FairsynthWarning",
+    "TrainingInterrupted",
 ]
 
 
@@ -30,6 +31,20 @@ class ModelFileError(FairsynthError, OSError):
 
 class NotFittedError(FairsynthError, _SklearnNotFitted):
     """`sample`/`save` was called before `fit` (also a scikit-learn NotFittedError)."""
+
+
+class TrainingInterrupted(FairsynthError):
+    """Ctrl-C during `fit`: a checkpoint was saved at the end of `epoch`; resume from it."""
+
+    def __init__(self, epoch: int, path, resume_hint: str | None = None):
+        self.epoch, self.path = epoch, path
+        hint = resume_hint or (
+            "resume with the same command plus --resume "
+            f"(API: fit(table, checkpoint_path={str(path)!r}, resume=True))"
+        )
+        super().__init__(
+            f"training interrupted after epoch {epoch}; checkpoint saved to {path}; {hint}"
+        )
 
 
 class FairsynthWarning(UserWarning):

@@ -38,6 +38,7 @@ import pandas as pd
 from ..errors import FairsynthWarning, InvalidDataError, InvalidParameterError, NotFittedError
 from ._columns import ColumnEncoder, encoder_from_dict, fit_encoder
 from .schema import Schema, _check_table, detect_schema
+from .validate import one_hot_memory
 
 __all__ = ["Span", "TableTransformer", "MAX_CATEGORIES_WARN"]
 
@@ -166,8 +167,10 @@ class TableTransformer:
             if spec.kind == "categorical" and spec.n_unique > MAX_CATEGORIES_WARN:
                 width = spec.n_unique + int(spec.has_missing)
                 warnings.warn(
-                    f"column {spec.name!r} has {spec.n_unique} categories: its one-hot span "
-                    f"adds {width} columns to the encoded rows; consider grouping rare "
+                    f"column {spec.name!r} has {spec.n_unique:,} categories: its one-hot span "
+                    f"adds {width} columns to the encoded rows, "
+                    f"{one_hot_memory(len(df), width)} for {len(df):,} rows (plus as many "
+                    "network inputs); consider grouping rare "
                     "categories, or declaring it kinds={'" + spec.name + "': 'id'} if it is "
                     "an identifier",
                     FairsynthWarning,
