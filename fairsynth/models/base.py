@@ -49,7 +49,7 @@ class CopyFilter:
             )
         self.hashes = np.asarray(model.train_hashes_)
         self.columns = hashed_columns(model.transformer_.schema)
-        self.budget = self.MAX_DRAWS_PER_ROW * max(n, SAMPLE_CHUNK)
+        self.budget = self.MAX_DRAWS_PER_ROW * n + 10_000
         self.drawn = self.rejected = 0
 
     def __call__(self, rows: pd.DataFrame) -> pd.DataFrame:
@@ -256,11 +256,13 @@ class BaseSynthesizer(BaseEstimator):
         done = 0
         while done < n:
             m = min(SAMPLE_CHUNK, n - done)
+            if guard is not None:  # over-draw: some rows will be dropped
+                m = min(SAMPLE_CHUNK, max(2 * m, 1024))
             with torch.no_grad():
                 encoded = self._generate(m, alpha, gen, **options).cpu().numpy()
             rows = self.transformer_.inverse_transform(encoded, decode=decode, random_state=rng)
             if guard is not None:
-                rows = guard(rows)
+                rows = guard(rows).iloc[: n - done]
             done += len(rows)
             if len(rows):
                 yield rows
