@@ -74,7 +74,8 @@ def test_ctrl_c_during_fit_saves_a_checkpoint(adult_tiny, tmp_path):
             os.kill(os.getpid(), signal.SIGINT)  # deferred to the end of the epoch
 
     with pytest.raises(TrainingInterrupted, match="after epoch 2; checkpoint saved") as info:
-        PTGAN(**{**TINY, "epochs": 5}, callbacks=[press_ctrl_c]).fit(adult_tiny, checkpoint_path=ckpt)
+        model = PTGAN(**{**TINY, "epochs": 5}, callbacks=[press_ctrl_c])
+        model.fit(adult_tiny, checkpoint_path=ckpt)
     assert "resume=True" in str(info.value)
     assert read_checkpoint(ckpt)[0]["epoch"] == 2
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
