@@ -24,7 +24,9 @@ import warnings
 import numpy as np
 import pandas as pd
 
-__all__ = ["row_hashes", "privacy_summary", "PRIVACY_ROWS"]
+from .errors import InvalidDataError, InvalidParameterError
+
+__all__ = ["row_hashes", "privacy_summary", "CopyFilter", "PRIVACY_ROWS"]
 
 PRIVACY_ROWS = 10_000
 _DCR_MIN_ROWS = 50
@@ -47,6 +49,37 @@ def row_hashes(df: pd.DataFrame, columns: list[str]) -> np.ndarray:
 def is_copy(df: pd.DataFrame, columns: list[str], train_hashes: np.ndarray) -> np.ndarray:
     """Boolean mask of the rows of `df` that equal a training row."""
     return np.isin(row_hashes(df, columns), train_hashes)
+
+
+class CopyFilter:
+    """Drops synthetic rows equal to a training row (`reject_copies=True`)."""
+
+    # Give up when this many rows were drawn per row asked for: the model reproduces its
+    # training rows, and topping up would never end.
+    MAX_DRAWS_PER_ROW = 20
+
+    def __init__(self, model, n: int):
+        if getattr(model, "train_hashes_", None) is None:
+            raise InvalidParameterError(
+                "reject_copies needs the training rows' hashes, which this model file lacks "
+                "(written by an older fairsynth); refit the model"
+            )
+        self.hashes = np.asarray(model.train_hashes_)
+        self.columns = hashed_columns(model.transformer_.schema)
+        self.budget = self.MAX_DRAWS_PER_ROW * n + 10_000
+        self.drawn = self.rejected = 0
+
+    def __call__(self, rows: pd.DataFrame) -> pd.DataFrame:
+        self.drawn += len(rows)
+        copies = is_copy(rows, self.columns, self.hashes)
+        self.rejected += int(copies.sum())
+        if self.drawn > self.budget:
+            raise InvalidDataError(
+                f"reject_copies: {self.rejected:,} of {self.drawn:,} synthetic rows copy a "
+                "training row; the model memorised its table: refit with fewer epochs or "
+                "sample without reject_copies"
+            )
+        return rows[~copies].reset_index(drop=True) if copies.any() else rows
 
 
 def privacy_summary(model, train: pd.DataFrame, seed: int) -> dict:

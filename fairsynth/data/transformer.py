@@ -207,6 +207,7 @@ class TableTransformer:
         X: Any,
         decode: str = "sample",
         random_state: int | np.random.Generator | None = None,
+        row_offset: int = 0,
     ) -> pd.DataFrame:
         """Decode (possibly tempered) rows into a table with the fitted columns and dtypes.
 
@@ -216,6 +217,8 @@ class TableTransformer:
             decode: ``"sample"`` draws each category from its (normalised) soft one-hot;
                 ``"argmax"`` takes the largest entry.
             random_state: seed or Generator for ``"sample"``.
+            row_offset: rows decoded by earlier calls of a chunked draw; regenerated
+                identifiers continue from there instead of restarting.
         """
         self._check_fitted()
         if decode not in ("sample", "argmax"):
@@ -246,6 +249,8 @@ class TableTransformer:
 
         def run(job):
             enc, blocks, col_rng = job
+            if enc.spec.kind == "id":
+                return enc.decode(blocks, n, decode, col_rng, offset=row_offset)
             return enc.decode(blocks, n, decode, col_rng)
 
         workers = min(len(jobs), os.cpu_count() or 1, 8)

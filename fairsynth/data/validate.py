@@ -82,7 +82,7 @@ def check_group_column(df: pd.DataFrame, name: str, role: str, hint: str = "") -
         )
     if col.nunique() < 2:
         raise InvalidDataError(
-            f"{role} column {name!r} has a single value ({col.iloc[0]!r}); "
+            f"{role} column {name!r} has a single group ({col.iloc[0]!r}); "
             f"{'fairness' if role == 'sensitive' else 'a label'} needs at least two groups"
         )
 

@@ -14,7 +14,7 @@ from ..data import TableTransformer, detect_schema
 from ..data.validate import check_group_column, validate_table
 from ..errors import InvalidDataError, InvalidParameterError, NotFittedError
 from ..nn import Critic, Generator
-from ..privacy import hashed_columns, is_copy, privacy_summary, row_hashes
+from ..privacy import CopyFilter, hashed_columns, privacy_summary, row_hashes
 from ..train import LoopConfig, MinibatchSampler, TrainingLoop
 from ..train.checkpoint import Checkpointer
 
@@ -32,37 +32,6 @@ def resolve_device(device: str | torch.device) -> torch.device:
             f"device={device!r} but no CUDA device is available; use device='cpu' or 'auto'"
         )
     return dev
-
-
-class CopyFilter:
-    """Drops synthetic rows equal to a training row (`reject_copies=True`)."""
-
-    # Give up when this many rows were drawn per row asked for: the model reproduces its
-    # training rows, and topping up would never end.
-    MAX_DRAWS_PER_ROW = 20
-
-    def __init__(self, model, n: int):
-        if getattr(model, "train_hashes_", None) is None:
-            raise InvalidParameterError(
-                "reject_copies needs the training rows' hashes, which this model file lacks "
-                "(written by an older fairsynth); refit the model"
-            )
-        self.hashes = np.asarray(model.train_hashes_)
-        self.columns = hashed_columns(model.transformer_.schema)
-        self.budget = self.MAX_DRAWS_PER_ROW * n + 10_000
-        self.drawn = self.rejected = 0
-
-    def __call__(self, rows: pd.DataFrame) -> pd.DataFrame:
-        self.drawn += len(rows)
-        copies = is_copy(rows, self.columns, self.hashes)
-        self.rejected += int(copies.sum())
-        if self.drawn > self.budget:
-            raise InvalidDataError(
-                f"reject_copies: {self.rejected:,} of {self.drawn:,} synthetic rows copy a "
-                "training row; the model memorised its table: refit with fewer epochs or "
-                "sample without reject_copies"
-            )
-        return rows[~copies].reset_index(drop=True) if copies.any() else rows
 
 
 def _seed_from(random_state) -> int:
@@ -253,14 +222,17 @@ class BaseSynthesizer(BaseEstimator):
         rng = np.random.default_rng(seed)
         guard = CopyFilter(self, n) if reject_copies else None
         self.generator_.eval()
-        done = 0
+        done = drawn = 0
         while done < n:
             m = min(SAMPLE_CHUNK, n - done)
             if guard is not None:  # over-draw: some rows will be dropped
                 m = min(SAMPLE_CHUNK, max(2 * m, 1024))
             with torch.no_grad():
                 encoded = self._generate(m, alpha, gen, **options).cpu().numpy()
-            rows = self.transformer_.inverse_transform(encoded, decode=decode, random_state=rng)
+            rows = self.transformer_.inverse_transform(
+                encoded, decode=decode, random_state=rng, row_offset=drawn
+            )
+            drawn += m
             if guard is not None:
                 rows = guard(rows).iloc[: n - done]
             done += len(rows)

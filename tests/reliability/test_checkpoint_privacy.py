@@ -154,3 +154,13 @@ def test_model_file_tensors_load_on_cpu_whatever_device_they_were_saved_from(
     fitted_tiny.save(tmp_path / "m.fsz")
     load(tmp_path / "m.fsz", device="cpu")
     assert calls and calls[0]["map_location"] == "cpu" and calls[0]["weights_only"] is True
+
+
+def test_regenerated_ids_stay_unique_across_sample_chunks():
+    # found while writing the reject_copies top-up: each chunk restarted the id counter
+    from fairsynth.models.base import SAMPLE_CHUNK
+
+    df = pd.DataFrame({"key": [f"K{i:03d}" for i in range(60)], "x": np.arange(60.0) % 7})
+    model = PTGAN(**TINY, random_state=0).fit(df)
+    out = model.sample(SAMPLE_CHUNK + 10, random_state=0)
+    assert out["key"].is_unique

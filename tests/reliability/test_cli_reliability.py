@@ -120,11 +120,9 @@ def test_bad_input_is_one_line_and_exit_2(model_files, monkeypatch, capsys, args
 
 
 def test_debug_shows_the_traceback(model_files):
+    # (without --debug: one line, checked in-process above and in tests/integration)
     proc = run("--debug", "fit", "empty.csv", cwd=model_files)
     assert proc.returncode != 0 and "Traceback" in proc.stderr
-    proc = run("fit", "empty.csv", cwd=model_files)
-    assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    assert proc.stderr.strip().count("\n") == 0  # one line
 
 
 def test_warnings_are_one_line_each(model_files, monkeypatch, capsys):
@@ -201,14 +199,17 @@ def test_ctrl_c_during_cli_fit_then_resume_gives_the_same_model(model_files):
     again = run(*args, "-o", "resumed.fsz", "--resume", cwd=model_files)
     assert again.returncode == 0, again.stderr
     assert not ckpt.exists()  # removed once the model file holds the finished fit
-    whole = run(*args, "-o", "whole.fsz", cwd=model_files)
-    assert whole.returncode == 0, whole.stderr
-    tensors = []
-    for name in ("resumed.fsz", "whole.fsz"):
-        with zipfile.ZipFile(model_files / name) as zf:
-            tensors.append(zf.read("tensors.pt"))
-    a, b = (torch.load(__import__("io").BytesIO(t), weights_only=True) for t in tensors)
+    # the same fit, uninterrupted, in-process (what `fit` without Ctrl-C writes)
+    from fairsynth import FairPTGAN, load
+
+    whole = FairPTGAN(sensitive="sex", epochs=16, batch_size=120, random_state=4)
+    whole.fit(pd.read_csv(model_files / "ok.csv"))
+    resumed = load(model_files / "resumed.fsz")
+    a, b = whole._tensors(), resumed._tensors()
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    pd.testing.assert_frame_equal(
+        whole.sample(100, random_state=0), resumed.sample(100, random_state=0)
+    )
 
 
 def test_same_seed_same_model_through_the_cli(model_files, monkeypatch, capsys):

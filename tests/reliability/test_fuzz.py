@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from fairsynth import PTGAN
@@ -65,8 +65,10 @@ def check_roundtrip(df: pd.DataFrame) -> None:
         try:
             model = PTGAN(**TINY, random_state=0).fit(df)
             out = model.sample(17, random_state=0)
-        except FairsynthError:
+        except FairsynthError as exc:
+            event(f"rejected: {type(exc).__name__}: {' '.join(str(exc).split()[2:6])}")
             return
+    event("fitted and sampled")
     assert list(out.columns) == list(df.columns) and len(out) == 17
     for c in df.columns:
         assert out[c].dtype == df[c].dtype, (c, df[c].dtype, out[c].dtype)

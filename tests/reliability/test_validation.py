@@ -78,9 +78,9 @@ def test_many_categories_warn_with_the_memory_before_training():
 @pytest.mark.parametrize(
     "role, column, message",
     [
-        ("sensitive", pd.Series(["a"] * 60), "single value"),
+        ("sensitive", pd.Series(["a"] * 60), "single group"),
         ("sensitive", pd.Series(["a", None] * 30), "missing values"),
-        ("target", pd.Series(["y"] * 60), "single value"),
+        ("target", pd.Series(["y"] * 60), "single group"),
         ("target", pd.Series(["y", None] * 30), "missing values"),
     ],
 )
