@@ -10,6 +10,7 @@ __all__ = [
     "NotFittedError",
     "FairsynthWarning",
     "TrainingInterrupted",
+    "TrainingDivergedError",
 ]
 
 
@@ -45,6 +46,10 @@ class TrainingInterrupted(FairsynthError):
         super().__init__(
             f"training interrupted after epoch {epoch}; checkpoint saved to {path}; {hint}"
         )
+
+
+class TrainingDivergedError(FairsynthError, FloatingPointError):
+    """The losses became NaN or infinite (also a FloatingPointError, as before)."""
 
 
 class FairsynthWarning(UserWarning):

@@ -150,6 +150,12 @@ def validate_table(df, kinds: dict[str, str] | None = None) -> None:
             raise InvalidDataError(
                 f"column {name!r} has infinite values; replace them (e.g. with NaN)"
             )
+        if (
+            pd.api.types.is_numeric_dtype(s.dtype)
+            and not pd.api.types.is_bool_dtype(s.dtype)
+            and kinds.get(name) in (None, "continuous", "integer")
+        ):
+            _check_span(s, name)
         if name not in kinds:
             mixed = mixed_types(s)
             if mixed is not None:
@@ -178,6 +184,21 @@ def validate_table(df, kinds: dict[str, str] | None = None) -> None:
                 FairsynthWarning,
                 stacklevel=3,
             )
+
+
+def _check_span(s: pd.Series, name) -> None:
+    # Found by the fuzz campaign: a column from -8e307 to 1e308 has a range that overflows
+    # float64, the encoding turns into NaN and training diverges.
+    v = s.to_numpy(dtype=np.float64, na_value=np.nan)
+    v = v[np.isfinite(v)]
+    with np.errstate(over="ignore"):
+        too_wide = len(v) and not np.isfinite(np.float64(v.max()) - np.float64(v.min()))
+    if too_wide:
+        raise InvalidDataError(
+            f"column {name!r} spans {v.min():.3g} to {v.max():.3g}, a range too wide for "
+            "64-bit floats; rescale it (e.g. divide by 1e300) or pass "
+            f"--kind {name}=categorical"
+        )
 
 
 def _looks_like_id(s, n_unique, n_nonnull, n_rows, min_rows, kinds, name) -> bool:

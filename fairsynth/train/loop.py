@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 import torch
 
+from ..errors import TrainingDivergedError
 from .progress import EpochProgress
 
 # A callback gets (epoch, logs) after each epoch; returning True stops training.
@@ -78,7 +79,7 @@ class TrainingLoop:
                 rows.append({"epoch": epoch, **logs, "seconds": elapsed})
                 bar.update(logs)
                 if not all(math.isfinite(v) for v in logs.values()):
-                    raise FloatingPointError(
+                    raise TrainingDivergedError(
                         f"training diverged at epoch {epoch} (losses {logs}); lower the "
                         "learning rates or raise the coherency/gradient penalty weight"
                     )

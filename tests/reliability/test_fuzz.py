@@ -84,7 +84,7 @@ def test_fuzz_fit_sample_schema(df):
 
 
 @pytest.mark.slow
-@settings(max_examples=600, deadline=None,
+@settings(max_examples=2000, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(tables())
 def test_fuzz_campaign(df):

@@ -118,3 +118,16 @@ def test_validation_runs_before_any_training(monkeypatch):
     monkeypatch.setattr(loop.TrainingLoop, "run", boom)
     with pytest.raises(InvalidDataError):
         _fit(pd.DataFrame({"x": [1.0, np.inf, 3.0]}))
+
+
+def test_fuzz_finding_range_overflowing_float64_is_a_typed_error():
+    df = pd.DataFrame({"x": [1e308, -7.976931e307]})
+    with pytest.raises(InvalidDataError, match="'x' spans .* too wide for 64-bit floats"):
+        _fit(df)
+
+
+def test_training_divergence_is_a_typed_error():
+    from fairsynth.errors import FairsynthError, TrainingDivergedError
+
+    assert issubclass(TrainingDivergedError, FairsynthError)
+    assert issubclass(TrainingDivergedError, FloatingPointError)
