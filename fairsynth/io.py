@@ -193,10 +193,7 @@ def read_table(path, sep: str = ",") -> pd.DataFrame:
                 "with a .parquet suffix)"
             )
     try:
-        if parquet:
-            df = pd.read_parquet(path)
-        else:
-            df = pd.read_csv(path, sep=sep)
+        df = pd.read_parquet(path) if parquet else pd.read_csv(path, sep=sep)
     except pd.errors.EmptyDataError:  # a ValueError: must come first
         raise InvalidDataError(f"{path} is empty: it has no header and no rows") from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:

@@ -122,7 +122,8 @@ def test_validation_runs_before_any_training(monkeypatch):
 
 def test_fuzz_finding_range_overflowing_float64_is_a_typed_error():
     df = pd.DataFrame({"x": [1e308, -7.976931e307]})
-    with pytest.raises(InvalidDataError, match="'x' has values as large as 1e.308, beyond the ±1e300"):
+    message = "'x' has values as large as 1e.308, beyond the ±1e300"
+    with pytest.raises(InvalidDataError, match=message):
         _fit(df)
 
 
