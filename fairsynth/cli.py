@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .errors import FairsynthError, InvalidParameterError
+from .errors import FairsynthError, InvalidParameterError, TrainingInterrupted
 
 app = typer.Typer(
     help="Fair, fast synthetic tabular data with parallel-tempered GANs.\n\n"
@@ -52,6 +52,15 @@ def _parse_kinds(pairs: list[str] | None) -> dict[str, str] | None:
     return kinds
 
 
+def _check_range(name: str, value: float | None, low: float, high: float, why: str) -> None:
+    # Checked here rather than by typer's min/max so the error is one line like the others.
+    if value is not None and not low <= value <= high:
+        raise InvalidParameterError(f"{name} {value:g} is outside [{low:g}, {high:g}]: {why}")
+
+
+_ALPHA_WHY = "1 = the original data, 0.5 = independent of the sensitive column"
+
+
 def _check_output(path: Path) -> None:
     """Fail before any long work when the output cannot be written."""
     if not path.parent.exists():
@@ -77,8 +86,6 @@ def fit(
     alpha: Annotated[
         float,
         typer.Option(
-            min=0.0,
-            max=1.0,
             help="Default temperature of `sample` for FairPTGAN: 1 = original data, "
             "0.5 = independent of the sensitive column. Any α can still be sampled later.",
         ),
@@ -138,18 +145,6 @@ def fit(
     loss: Annotated[
         str, typer.Option(help="Adversarial loss: 'ptgan', 'wgan-gp' or 'ns' (plain GAN).")
     ] = "ptgan",
-    checkpoint_dir: Annotated[
-        Path | None,
-        typer.Option(
-            help="Under torchrun: per-rank checkpoints after every epoch (default OUTPUT.ckpt)."
-        ),
-    ] = None,
-    resume: Annotated[
-        Path | None,
-        typer.Option(
-            help="Under torchrun: continue from this checkpoint folder (same number of processes)."
-        ),
-    ] = None,
     stale: Annotated[
         bool,
         typer.Option(
@@ -157,12 +152,31 @@ def fit(
             "exchange of the generators' losses."
         ),
     ] = False,
+    sep: Annotated[str, typer.Option(help="Field separator of a CSV table, e.g. ';'.")] = ",",
+    checkpoint_every: Annotated[
+        int | None,
+        typer.Option(help="Save a checkpoint every N epochs (Ctrl-C always saves one)."),
+    ] = None,
+    checkpoint: Annotated[
+        Path | None,
+        typer.Option(help="Checkpoint file (default: OUTPUT.ckpt; a folder under torchrun)."),
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue from the checkpoint of an interrupted fit.")
+    ] = False,
 ):
     """Fit a synthesizer on a table and save it to a model file.
 
     Launched by torchrun (`torchrun --nproc-per-node N -m fairsynth fit ...`) it trains on
     all ranks: see docs/distributed.md."""
     from .io import read_table
+
+    _check_range("--alpha", alpha, 0.0, 1.0, _ALPHA_WHY)
+    if checkpoint_every is not None and checkpoint_every < 1:
+        raise InvalidParameterError(
+            f"--checkpoint-every {checkpoint_every}: give a positive number of epochs"
+        )
+    ckpt_path = checkpoint or output.with_name(output.name + ".ckpt")
 
     common = dict(
         epochs=epochs,
@@ -192,7 +206,7 @@ def fit(
     _check_output(output)
     from .distributed import in_torchrun
 
-    if in_torchrun() or resume or checkpoint_dir or stale:
+    if in_torchrun() or stale:
         from .distributed.cli import fit_torchrun
 
         fit_torchrun(
@@ -200,17 +214,24 @@ def fit(
             data,
             output,
             console=console,
-            checkpoint_dir=checkpoint_dir,
-            resume=resume,
+            checkpoint_dir=checkpoint,
+            resume=(checkpoint or output.with_name(output.name + ".ckpt")) if resume else None,
             stale=stale,
         )
         return
-    df = read_table(data)
-    console.print(
-        f"Fitting {type(model).__name__} on {data} ({len(df):,} rows × {df.shape[1]} columns)"
-    )
-    model.fit(df)
+    df = read_table(data, sep=sep)
+    verb = "Resuming" if resume else "Fitting"
+    shape = f"{len(df):,} rows × {df.shape[1]} columns"
+    console.print(f"{verb} {type(model).__name__} on {data} ({shape})")
+    try:
+        model.fit(df, checkpoint_every=checkpoint_every, checkpoint_path=ckpt_path, resume=resume)
+    except TrainingInterrupted as exc:
+        again = " ".join(sys.argv[1:]) + ("" if resume else " --resume")
+        raise TrainingInterrupted(
+            exc.epoch, exc.path, f"resume with: fairsynth {again.replace('--debug ', '')}"
+        ) from None
     model.save(output)
+    ckpt_path.unlink(missing_ok=True)  # the model file now holds the finished fit
     s = model.training_summary_
     console.print(
         f"[green]Saved[/] {output}  ({s['epochs_run']} epochs in {s['seconds']:.0f} s "
@@ -231,24 +252,31 @@ def sample(
     ] = Path("synthetic.csv"),
     alpha: Annotated[
         float | None,
-        typer.Option(
-            min=0.0, max=1.0, help="Temperature (default: the one the model was fitted with)."
-        ),
+        typer.Option(help="Temperature (default: the one the model was fitted with)."),
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed: same seed, same rows.")] = 0,
     decode: Annotated[
         str, typer.Option(help="Soft categories: 'sample' (default) or 'argmax'.")
     ] = "sample",
     device: Annotated[str, typer.Option(help="'auto', 'cpu' or 'cuda'.")] = "auto",
+    reject_copies: Annotated[
+        bool,
+        typer.Option("--reject-copies", help="Drop rows equal to a training row; top up to n."),
+    ] = False,
 ):
     """Generate synthetic rows from a model file, written in chunks (bounded memory)."""
     from rich.progress import Progress
 
     from .io import load, write_table
 
+    if n < 1:
+        raise InvalidParameterError(f"-n {n}: the number of rows must be a positive integer")
+    _check_range("--alpha", alpha, 0.0, 1.0, _ALPHA_WHY)
     _check_output(output)
     m = load(model, device=device)
-    chunks = m.iter_samples(n, alpha=alpha, random_state=seed, decode=decode)
+    chunks = m.iter_samples(
+        n, alpha=alpha, random_state=seed, decode=decode, reject_copies=reject_copies
+    )
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("sampling", total=n)
         write_table(chunks, output, on_chunk=lambda k: progress.advance(task, k))
@@ -295,7 +323,11 @@ def info(
             f"{k}={v}" for k, v in params.items() if k not in ("sensitive", "target", "alpha")
         )
     )
-    out.print("training: " + ", ".join(f"{k}={v}" for k, v in config["training_summary"].items()))
+    from .privacy import describe
+
+    summary = config["training_summary"]
+    out.print("training: " + ", ".join(f"{k}={v}" for k, v in summary.items() if k != "privacy"))
+    out.print(describe(summary.get("privacy")))
 
 
 def _parse_floats(text: str, option: str) -> list[float]:
@@ -434,12 +466,20 @@ def datasets_export(
     console.print(f"[green]Wrote[/] {rows:,} rows of {name} to {output}")
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    console.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
+
+
 def main() -> None:
     """Entry point: typed fairsynth errors become one readable line and exit code 2."""
+    import warnings
+
+    if not _state["debug"]:
+        warnings.showwarning = _show_warning  # one line per warning, no source excerpt
     try:
         app()
     except FairsynthError as exc:
         if _state["debug"]:
             raise
-        console.print(f"[red]error:[/] {exc}", highlight=False)
-        sys.exit(2)
+        console.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(130 if isinstance(exc, TrainingInterrupted) else 2)

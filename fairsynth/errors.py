@@ -10,6 +10,8 @@ __all__ = [
     "NotFittedError",
     "RankFailureError",
     "FairsynthWarning",
+    "TrainingInterrupted",
+    "TrainingDivergedError",
 ]
 
 
@@ -31,6 +33,24 @@ class ModelFileError(FairsynthError, OSError):
 
 class NotFittedError(FairsynthError, _SklearnNotFitted):
     """`sample`/`save` was called before `fit` (also a scikit-learn NotFittedError)."""
+
+
+class TrainingInterrupted(FairsynthError):
+    """Ctrl-C during `fit`: a checkpoint was saved at the end of `epoch`; resume from it."""
+
+    def __init__(self, epoch: int, path, resume_hint: str | None = None):
+        self.epoch, self.path = epoch, path
+        hint = resume_hint or (
+            "resume with the same command plus --resume "
+            f"(API: fit(table, checkpoint_path={str(path)!r}, resume=True))"
+        )
+        super().__init__(
+            f"training interrupted after epoch {epoch}; checkpoint saved to {path}; {hint}"
+        )
+
+
+class TrainingDivergedError(FairsynthError, FloatingPointError):
+    """The losses became NaN or infinite (also a FloatingPointError, as before)."""
 
 
 class FairsynthWarning(UserWarning):

@@ -10,6 +10,7 @@ torch's weights-only loader, and the model class comes from a fixed allow-list.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
@@ -169,27 +170,84 @@ def load(path, device: str = "auto"):
 
 
 # ------------------------------------------------------------------------ tables
-def read_table(path) -> pd.DataFrame:
-    """Read a CSV (optionally gzipped) or Parquet table with a clear error on failure."""
+_OTHER_SEPS = (";", "\t", "|", ",")
+_SEP_NAMES = {"\t": "\\t"}
+
+
+def _looks_binary(path: Path) -> bool:
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rb") as fh:
+            head = fh.read(8192)
+    except (OSError, EOFError):
+        return True
+    return b"\0" in head
+
+
+def read_table(path, sep: str = ",") -> pd.DataFrame:
+    """Read a CSV (optionally gzipped) or Parquet table; every defect is an InvalidDataError
+    that names the file and the fix (issue 6: empty, header only, binary, wrong delimiter,
+    duplicate or empty column names)."""
     path = Path(path)
     if not path.is_file():
         raise InvalidDataError(f"table {path} does not exist")
     name = path.name.lower()
+    parquet = name.endswith((".parquet", ".pq"))
+    if not parquet:
+        if name.endswith(".fsz"):
+            raise InvalidDataError(
+                f"{path} is a fairsynth model file, not a table; fit takes a .csv or .parquet "
+                "table (sample from the model with `fairsynth sample --model`)"
+            )
+        if path.stat().st_size == 0:
+            raise InvalidDataError(f"{path} is empty: it has no header and no rows")
+        if _looks_binary(path):
+            raise InvalidDataError(
+                f"{path} is a binary file, not a CSV table; export it as CSV (or Parquet "
+                "with a .parquet suffix)"
+            )
     try:
-        if name.endswith((".parquet", ".pq")):
-            df = pd.read_parquet(path)
-        else:
-            df = pd.read_csv(path)
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
-        raise InvalidDataError(
-            f"cannot read {path} as a {'Parquet' if name.endswith(('.parquet', '.pq')) else 'CSV'} "
-            f"table: {exc}"
-        ) from None
-    except pd.errors.EmptyDataError:
+        df = pd.read_parquet(path) if parquet else pd.read_csv(path, sep=sep)
+    except pd.errors.EmptyDataError:  # a ValueError: must come first
         raise InvalidDataError(f"{path} is empty: it has no header and no rows") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InvalidDataError(
+            f"cannot read {path} as a {'Parquet' if parquet else 'CSV'} table: {first}"
+        ) from None
+    if not parquet:
+        if df.shape[1] == 1:
+            _check_delimiter(path, str(df.columns[0]), sep)
+        _check_header(path, sep)
     if df.empty:
         raise InvalidDataError(f"{path} has a header but no rows")
     return df
+
+
+def _check_header(path: Path, sep: str) -> None:
+    # read_csv renames a repeated "age" to "age.1" and an empty name to "Unnamed: 3";
+    # read the raw header to report the file as it is.
+    header = pd.read_csv(path, sep=sep, header=None, nrows=1, dtype=str).iloc[0].tolist()
+    empty = [i + 1 for i, h in enumerate(header) if not isinstance(h, str) or not h.strip()]
+    if empty:
+        raise InvalidDataError(
+            f"{path}: column {empty[0]} of the header has no name; give every column a name"
+        )
+    dup = sorted({h for h in header if header.count(h) > 1})
+    if dup:
+        raise InvalidDataError(
+            f"{path}: duplicate column names {dup}; rename them so that every column name is unique"
+        )
+
+
+def _check_delimiter(path: Path, header: str, sep: str) -> None:
+    for other in _OTHER_SEPS:
+        if other != sep and header.count(other) >= 1:
+            shown = _SEP_NAMES.get(other, other)
+            raise InvalidDataError(
+                f"{path} was read as a single column named {header[:60]!r}: it looks "
+                f"{shown!r}-separated; use --sep '{shown}' (API: read_table(path, sep={other!r}))"
+            )
 
 
 def write_table(

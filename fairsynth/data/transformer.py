@@ -38,6 +38,7 @@ import pandas as pd
 from ..errors import FairsynthWarning, InvalidDataError, InvalidParameterError, NotFittedError
 from ._columns import ColumnEncoder, encoder_from_dict, fit_encoder
 from .schema import Schema, _check_table, detect_schema
+from .validate import one_hot_memory
 
 __all__ = ["Span", "TableTransformer", "MAX_CATEGORIES_WARN"]
 
@@ -166,8 +167,10 @@ class TableTransformer:
             if spec.kind == "categorical" and spec.n_unique > MAX_CATEGORIES_WARN:
                 width = spec.n_unique + int(spec.has_missing)
                 warnings.warn(
-                    f"column {spec.name!r} has {spec.n_unique} categories: its one-hot span "
-                    f"adds {width} columns to the encoded rows; consider grouping rare "
+                    f"column {spec.name!r} has {spec.n_unique:,} categories: its one-hot span "
+                    f"adds {width} columns to the encoded rows, "
+                    f"{one_hot_memory(len(df), width)} for {len(df):,} rows (plus as many "
+                    "network inputs); consider grouping rare "
                     "categories, or declaring it kinds={'" + spec.name + "': 'id'} if it is "
                     "an identifier",
                     FairsynthWarning,
@@ -204,6 +207,7 @@ class TableTransformer:
         X: Any,
         decode: str = "sample",
         random_state: int | np.random.Generator | None = None,
+        row_offset: int = 0,
     ) -> pd.DataFrame:
         """Decode (possibly tempered) rows into a table with the fitted columns and dtypes.
 
@@ -213,6 +217,8 @@ class TableTransformer:
             decode: ``"sample"`` draws each category from its (normalised) soft one-hot;
                 ``"argmax"`` takes the largest entry.
             random_state: seed or Generator for ``"sample"``.
+            row_offset: rows decoded by earlier calls of a chunked draw; regenerated
+                identifiers continue from there instead of restarting.
         """
         self._check_fitted()
         if decode not in ("sample", "argmax"):
@@ -243,6 +249,8 @@ class TableTransformer:
 
         def run(job):
             enc, blocks, col_rng = job
+            if enc.spec.kind == "id":
+                return enc.decode(blocks, n, decode, col_rng, offset=row_offset)
             return enc.decode(blocks, n, decode, col_rng)
 
         workers = min(len(jobs), os.cpu_count() or 1, 8)

@@ -11,9 +11,12 @@ import torch
 from sklearn.base import BaseEstimator
 
 from ..data import TableTransformer, detect_schema
+from ..data.validate import check_group_column, validate_table
 from ..errors import InvalidDataError, InvalidParameterError, NotFittedError
 from ..nn import Critic, Generator
+from ..privacy import CopyFilter, hashed_columns, privacy_summary, row_hashes
 from ..train import LoopConfig, MinibatchSampler, TrainingLoop
+from ..train.checkpoint import Checkpointer
 
 # Rows are generated in chunks of this size whatever n is, so that sample(n) and the CLI's
 # chunked writing give the very same rows for the same seed, in bounded memory.
@@ -46,11 +49,26 @@ class BaseSynthesizer(BaseEstimator):
     _estimator_kind = "synthesizer"
 
     # ------------------------------------------------------------------ fit
-    def fit(self, data: pd.DataFrame, y=None):
-        """Fit on a table. `y` is ignored (scikit-learn signature)."""
+    def fit(
+        self,
+        data: pd.DataFrame,
+        y=None,
+        *,
+        checkpoint_every: int | None = None,
+        checkpoint_path=None,
+        resume: bool = False,
+    ):
+        """Fit on a table. `y` is ignored (scikit-learn signature).
+
+        `checkpoint_every=N` saves a checkpoint to `checkpoint_path` every N epochs (and on
+        Ctrl-C, whenever a path is given); `resume=True` continues from that checkpoint, with
+        the same result as an uninterrupted fit on CPU (docs/reliability.md).
+        """
         self._check_params()
+        validate_table(data, self.kinds)
         df = self._check_table(data)
-        seed = _seed_from(self.random_state)
+        ckpt = Checkpointer.for_fit(self, df, checkpoint_every, checkpoint_path, resume)
+        seed = ckpt.resumed_seed if resume else _seed_from(self.random_state)
         self._fit_seed = seed
         self.device_ = resolve_device(self.device)
         started = time.perf_counter()
@@ -72,8 +90,12 @@ class BaseSynthesizer(BaseEstimator):
             )
             objective = self._objective(sampler)
             steps = max(1, -(-len(df) // self.batch_size))
-            loop = TrainingLoop(objective, self._loop_config(steps), callbacks=self.callbacks or ())
-            self.history_ = loop.run()
+            # the checkpoint callback first: a user callback that stops must not skip it
+            callbacks = [*ckpt.callbacks(), *(self.callbacks or ())]
+            loop = TrainingLoop(objective, self._loop_config(steps), callbacks=callbacks)
+            start, rows = ckpt.bind(loop, gen, seed)
+            with ckpt.guard():
+                self.history_ = loop.run(start, rows)
         self.n_train_ = len(df)
         self.columns_ = list(df.columns)
         self.training_summary_ = {
@@ -90,6 +112,8 @@ class BaseSynthesizer(BaseEstimator):
                 if k not in ("epoch", "seconds")
             },
         }
+        self.train_hashes_ = row_hashes(df, hashed_columns(self.transformer_.schema))
+        self.training_summary_["privacy"] = privacy_summary(self, df, seed)
         return self
 
     def _loop_config(self, steps_per_epoch: int) -> LoopConfig:
@@ -143,11 +167,8 @@ class BaseSynthesizer(BaseEstimator):
         return data.reset_index(drop=True)
 
     def _check_roles(self, df: pd.DataFrame, schema) -> None:
-        if self.target is not None and self.target not in df.columns:
-            raise InvalidDataError(
-                f"target column {self.target!r} is not in the table; columns are: "
-                f"{', '.join(map(str, df.columns))}"
-            )
+        if self.target is not None:
+            check_group_column(df, self.target, "target")
 
     def _build_networks(self) -> None:
         self.generator_ = Generator(
@@ -173,20 +194,40 @@ class BaseSynthesizer(BaseEstimator):
             )
 
     def sample(
-        self, n: int, alpha: float | None = None, random_state=None, decode=None, **options
+        self,
+        n: int,
+        alpha: float | None = None,
+        random_state=None,
+        decode=None,
+        reject_copies: bool = False,
+        **options,
     ) -> pd.DataFrame:
         """Draw `n` synthetic rows (a DataFrame with the training table's columns and dtypes).
 
         `alpha` is the temperature (1 = the original law); `random_state` makes the rows
-        reproducible on CPU; `decode` overrides how soft categories are decoded.
+        reproducible on CPU; `decode` overrides how soft categories are decoded;
+        `reject_copies` drops rows equal to a training row and draws more until there are n.
         """
         chunks = list(
-            self.iter_samples(n, alpha=alpha, random_state=random_state, decode=decode, **options)
+            self.iter_samples(
+                n,
+                alpha=alpha,
+                random_state=random_state,
+                decode=decode,
+                reject_copies=reject_copies,
+                **options,
+            )
         )
         return pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
 
     def iter_samples(
-        self, n: int, alpha: float | None = None, random_state=None, decode=None, **options
+        self,
+        n: int,
+        alpha: float | None = None,
+        random_state=None,
+        decode=None,
+        reject_copies: bool = False,
+        **options,
     ) -> Iterator[pd.DataFrame]:
         """Yield `n` synthetic rows as DataFrames of at most SAMPLE_CHUNK rows (bounded memory).
 
@@ -205,12 +246,24 @@ class BaseSynthesizer(BaseEstimator):
         seed = _seed_from(random_state)
         gen = torch.Generator(device=self.device_).manual_seed(seed)
         rng = np.random.default_rng(seed)
+        guard = CopyFilter(self, n) if reject_copies else None
         self.generator_.eval()
-        for start in range(0, n, SAMPLE_CHUNK):
-            m = min(SAMPLE_CHUNK, n - start)
+        done = drawn = 0
+        while done < n:
+            m = min(SAMPLE_CHUNK, n - done)
+            if guard is not None:  # over-draw: some rows will be dropped
+                m = min(SAMPLE_CHUNK, max(2 * m, 1024))
             with torch.no_grad():
                 encoded = self._generate(m, alpha, gen, **options).cpu().numpy()
-            yield self.transformer_.inverse_transform(encoded, decode=decode, random_state=rng)
+            rows = self.transformer_.inverse_transform(
+                encoded, decode=decode, random_state=rng, row_offset=drawn
+            )
+            drawn += m
+            if guard is not None:
+                rows = guard(rows).iloc[: n - done]
+            done += len(rows)
+            if len(rows):
+                yield rows
 
     def _default_alpha(self) -> float:
         return 1.0
@@ -232,6 +285,7 @@ class BaseSynthesizer(BaseEstimator):
         return {
             **{f"generator.{k}": v for k, v in self.generator_.state_dict().items()},
             **{f"critic.{k}": v for k, v in self.critic_.state_dict().items()},
+            "privacy.row_hashes": torch.as_tensor(self.train_hashes_),
         }
 
     def _restore_tensors(self, tensors: dict) -> None:
@@ -254,6 +308,8 @@ class BaseSynthesizer(BaseEstimator):
             )
             net.eval()
         model._restore_tensors(tensors)
+        if "privacy.row_hashes" in tensors:  # absent from files written before issue 6
+            model.train_hashes_ = tensors["privacy.row_hashes"].numpy()
         model.history_ = pd.DataFrame(config["history"])
         model.training_summary_ = config["training_summary"]
         return model

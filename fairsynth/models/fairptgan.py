@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ..data.validate import check_group_column
 from ..errors import InvalidDataError, InvalidParameterError
 from ..train import TemperedObjective
 from .fair_teacher import FairTeacher, teacher_strength
@@ -126,23 +127,9 @@ class FairPTGAN(PTGAN):
                 f"FairPTGAN needs a sensitive column: FairPTGAN(sensitive=...); {hint}. "
                 "For plain tempering without one, use PTGAN."
             )
-        if self.sensitive not in df.columns:
-            raise InvalidDataError(
-                f"sensitive column {self.sensitive!r} is not in the table; {hint}"
-            )
+        check_group_column(df, self.sensitive, "sensitive", hint)
         if self.sensitive == self.target:
             raise InvalidParameterError("the sensitive column and the target must differ")
-        col = df[self.sensitive]
-        if col.isna().any():
-            raise InvalidDataError(
-                f"sensitive column {self.sensitive!r} has {int(col.isna().sum())} missing values; "
-                "drop those rows or fill them with an explicit group such as 'unknown'"
-            )
-        if col.nunique() < 2:
-            raise InvalidDataError(
-                f"sensitive column {self.sensitive!r} has a single group "
-                f"({col.iloc[0]!r}); fairness needs at least two"
-            )
         if self.fairness == "teacher" and self.target is not None:
             y = df[self.target]
             if y.nunique(dropna=False) != 2 or schema[self.target].kind not in (

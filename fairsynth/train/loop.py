@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 import torch
 
+from ..errors import TrainingDivergedError
 from .diagnostics import critic_gradient_variance
 from .progress import EpochProgress
 
@@ -54,14 +55,18 @@ class TrainingLoop:
         )
         self.opt_d = torch.optim.Adam(objective.critic.parameters(), lr=c.lr_critic, betas=c.betas)
 
-    def run(self) -> pd.DataFrame:
+    def run(self, start_epoch: int = 1, history: list[dict] | None = None) -> pd.DataFrame:
+        """Train epochs start_epoch..epochs; `history` holds the rows of earlier epochs when
+        resuming from a checkpoint (their time counts towards max_seconds)."""
         c, obj = self.config, self.objective
-        rows, start = [], time.perf_counter()
+        # self.rows: the checkpoint callback saves the history as it stands
+        self.rows = rows = list(history or [])
+        start = time.perf_counter() - (rows[-1]["seconds"] if rows else 0.0)
         obj.generator.train()
         obj.critic.train()
         step = 0
         with EpochProgress(c.epochs, c.description, c.verbose) as bar:
-            for epoch in range(1, c.epochs + 1):
+            for epoch in range(start_epoch, c.epochs + 1):
                 sums: dict[str, torch.Tensor] = {}
                 probes: list[dict[str, torch.Tensor]] = []
                 for _ in range(c.steps_per_epoch):
@@ -86,7 +91,7 @@ class TrainingLoop:
                 rows.append({"epoch": epoch, **logs, "seconds": elapsed})
                 bar.update(logs)
                 if not all(math.isfinite(v) for v in logs.values()):
-                    raise FloatingPointError(
+                    raise TrainingDivergedError(
                         f"training diverged at epoch {epoch} (losses {logs}); lower the "
                         "learning rates or raise the coherency/gradient penalty weight"
                     )
