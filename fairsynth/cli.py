@@ -241,9 +241,7 @@ def fit(
 
 @app.command()
 def sample(
-    n: Annotated[
-        int, typer.Option("-n", "--rows", min=1, help="Number of rows to generate.")
-    ] = 1000,
+    n: Annotated[int, typer.Option("-n", "--rows", help="Number of rows to generate.")] = 1000,
     model: Annotated[Path, typer.Option("--model", "-m", help="Model file to read.")] = Path(
         DEFAULT_MODEL
     ),

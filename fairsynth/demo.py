@@ -23,7 +23,16 @@ def main(out_dir: str = "out") -> None:
     out.mkdir(exist_ok=True)
     df = datasets.load("adult")
     print(f"Fitting FairPTGAN on Adult ({len(df):,} rows), sensitive=sex, target=income ...")
-    model = FairPTGAN(sensitive="sex", target="income", alpha=0.5, random_state=0, verbose=True)
+    # The demo must finish within minutes on a 2-core laptop: cap training at 5 minutes
+    # (the default 150 epochs usually fit in that time).
+    model = FairPTGAN(
+        sensitive="sex",
+        target="income",
+        alpha=0.5,
+        random_state=0,
+        verbose=True,
+        max_seconds=300,
+    )
     model.fit(df)
     model.save(out / "adult-fairptgan.fsz")
     fair = model.sample(len(df), random_state=0)

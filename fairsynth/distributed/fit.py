@@ -21,6 +21,7 @@ from ..data import TableTransformer, detect_schema
 from ..errors import InvalidParameterError
 from ..io import atomic_path
 from ..models.base import _seed_from
+from ..privacy import hashed_columns, privacy_summary, row_hashes
 from ..train import MinibatchSampler, TrainingLoop
 from .context import DistContext
 
@@ -252,4 +253,9 @@ def fit_distributed(
         }
         if hasattr(driver, "summarise"):
             driver.summarise(model)
+        # Same privacy record as a single-process fit: row hashes (for reject_copies) and
+        # the exact-copy / distance-to-closest-record summary; rank 0 writes the model file.
+        model.train_hashes_ = row_hashes(df, hashed_columns(model.transformer_.schema))
+        if ctx.rank == 0:
+            model.training_summary_["privacy"] = privacy_summary(model, df, seed)
     return model

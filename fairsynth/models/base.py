@@ -112,9 +112,14 @@ class BaseSynthesizer(BaseEstimator):
                 if k not in ("epoch", "seconds")
             },
         }
+        self._finish_fit(df)
         self.train_hashes_ = row_hashes(df, hashed_columns(self.transformer_.schema))
         self.training_summary_["privacy"] = privacy_summary(self, df, seed)
         return self
+
+    def _finish_fit(self, df: pd.DataFrame) -> None:
+        """Fitted state that needs the trained networks, set before the privacy check
+        samples from the model (GAP selects its generator here)."""
 
     def _loop_config(self, steps_per_epoch: int) -> LoopConfig:
         return LoopConfig(

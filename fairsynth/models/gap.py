@@ -167,8 +167,8 @@ class GAP(BaseSynthesizer):
         return self._paired
 
     # ------------------------------------------------------------------ fit
-    def fit(self, data, y=None):
-        super().fit(data, y)
+    def _finish_fit(self, df) -> None:
+        """Select the generator by GAM-II before anything samples from the model."""
         paired = self._paired
         self.base_.n_train_, self.base_.columns_ = self.n_train_, self.columns_
         self.partner_ = list(paired.partner)
@@ -181,7 +181,6 @@ class GAP(BaseSynthesizer):
             gam_mean_error=[round(v, 4) for v in self.gam_mean_],
         )
         del self._paired  # holds the training data's samplers; not part of the fitted state
-        return self
 
     @torch.no_grad()
     def _gam_ii(self, seed: int) -> None:

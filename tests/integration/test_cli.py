@@ -145,3 +145,28 @@ def test_fit_every_strategy_through_the_cli(strategy, adult, tmp_path):
     real = pd.read_csv(src)
     assert list(synth.columns) == list(real.columns)
     assert (synth.dtypes == real.dtypes).all()
+
+
+def test_evaluate_writes_the_report(workdir):
+    from fairsynth import datasets
+
+    datasets.load("adult_test").sample(800, random_state=0).to_csv(
+        workdir / "test.csv", index=False
+    )
+    out = run(
+        "evaluate", "fairsynth-model.fsz", "--real", "test.csv", "--train", "adult.csv",
+        "--alphas", "0.5,1.0", "--repeats", "2", "-n", "600", "-o", "report", cwd=workdir,
+    ).stdout
+    for name in ("fairness.csv", "utility.csv", "fidelity.json", "auc_vs_sp.png"):
+        assert (workdir / "report" / name).is_file()
+    sweep = pd.read_csv(workdir / "report" / "fairness.csv")
+    assert sorted(sweep["alpha"]) == [0.5, 1.0] and (sweep["repeats"] == 2).all()
+    assert "fairness" in out and "sdmetrics quality" in out
+
+
+def test_evaluate_rejects_a_test_table_with_other_columns(workdir):
+    pd.read_csv(workdir / "adult.csv").drop(columns=["age"]).to_csv(
+        workdir / "other.csv", index=False
+    )
+    proc = run("evaluate", "fairsynth-model.fsz", "--real", "other.csv", cwd=workdir, check=False)
+    assert proc.returncode == 2 and "age" in proc.stderr and "Traceback" not in proc.stderr
