@@ -37,7 +37,7 @@ class FairPTGAN(PTGAN):
         *,
         alpha: float = 0.5,
         fairness: str = "teacher",
-        fairness_bound: float = 0.01,
+        fairness_bound: float = 0.003,
         epochs: int = 150,
         max_seconds: float | None = None,
         batch_size: int = 500,
