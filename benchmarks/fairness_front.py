@@ -63,7 +63,8 @@ def main() -> None:
     ap.add_argument("--unaware", action="store_true")
     ap.add_argument("--peers", default="", help="comma-separated: ctgan,gaussiancopula,tabfairgan")
     ap.add_argument(
-        "--bounds", default="0.003,0.01",
+        "--bounds",
+        default="0.003,0.01",
         help="teacher DP bounds to compare (the first is the model's own fit)",
     )
     args = ap.parse_args()

@@ -154,8 +154,21 @@ def test_evaluate_writes_the_report(workdir):
         workdir / "test.csv", index=False
     )
     out = run(
-        "evaluate", "fairsynth-model.fsz", "--real", "test.csv", "--train", "adult.csv",
-        "--alphas", "0.5,1.0", "--repeats", "2", "-n", "600", "-o", "report", cwd=workdir,
+        "evaluate",
+        "fairsynth-model.fsz",
+        "--real",
+        "test.csv",
+        "--train",
+        "adult.csv",
+        "--alphas",
+        "0.5,1.0",
+        "--repeats",
+        "2",
+        "-n",
+        "600",
+        "-o",
+        "report",
+        cwd=workdir,
     ).stdout
     for name in ("fairness.csv", "utility.csv", "fidelity.json", "auc_vs_sp.png"):
         assert (workdir / "report" / name).is_file()

@@ -29,8 +29,13 @@ def cli(monkeypatch, capsys, *args):
 
 def run(*args, cwd, **kw):
     return subprocess.run(
-        [sys.executable, "-m", "fairsynth", *args], cwd=cwd, capture_output=True, text=True,
-        timeout=120, env={**os.environ, "PYTHONPATH": os.getcwd()}, **kw,
+        [sys.executable, "-m", "fairsynth", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": os.getcwd()},
+        **kw,
     )
 
 
@@ -62,12 +67,17 @@ BAD_INPUTS = [
     (["fit", "semi.csv"], "looks ';'-separated; use --sep ';'"),
     (["fit", "dup.csv"], "duplicate column names ['a']"),
     (["fit", "noname.csv"], "column 2 of the header has no name"),
-    (["fit", "mixed.csv"], "column 'a' mixes numbers and text (e.g. '1' and '?'); to model it as "
-     "categories pass --kind a=categorical"),
+    (
+        ["fit", "mixed.csv"],
+        "column 'a' mixes numbers and text (e.g. '1' and '?'); to model it as "
+        "categories pass --kind a=categorical",
+    ),
     (["fit", "inf.csv"], "column 'a' has infinite values"),
     (["fit", "ok.csv", "--sensitive", "colour"], "sensitive column 'colour' is not in the table"),
-    (["fit", "ok.csv", "--sensitive", "sex", "--target", "salary"],
-     "target column 'salary' is not in the table"),
+    (
+        ["fit", "ok.csv", "--sensitive", "sex", "--target", "salary"],
+        "target column 'salary' is not in the table",
+    ),
     (["fit", "ok.csv", "--alpha", "1.5"], "--alpha 1.5 is outside [0, 1]"),
     (["fit", "ok.csv", "--alpha", "-0.2"], "--alpha -0.2 is outside [0, 1]"),
     (["fit", "ok.csv", "-o", "nowhere/m.fsz"], "folder nowhere does not exist"),
@@ -79,8 +89,10 @@ BAD_INPUTS = [
     (["sample", "--alpha", "2", "-m", "model.fsz"], "--alpha 2 is outside [0, 1]"),
     (["sample", "-m", "model.fsz", "-o", "nowhere/x.csv"], "folder nowhere does not exist"),
     (["sample", "-m", "missing.fsz"], "model file missing.fsz does not exist"),
-    (["sample", "-m", "truncated.fsz"], "truncated.fsz is not a fairsynth model file (or it is "
-     "truncated)"),
+    (
+        ["sample", "-m", "truncated.fsz"],
+        "truncated.fsz is not a fairsynth model file (or it is truncated)",
+    ),
     (["sample", "-m", "tampered.fsz"], "the tensors do not match their checksum"),
     (["sample", "-m", "newer.fsz"], "uses model format version 99, newer than this fairsynth"),
     (["sample", "-m", "ok.csv"], "ok.csv is not a fairsynth model file"),
@@ -92,16 +104,19 @@ BAD_INPUTS = [
 def model_files(files, adult_small):
     from fairsynth import FairPTGAN
 
-    m = FairPTGAN(sensitive="sex", epochs=1, generator_dims=(32,), critic_dims=(32,),
-                  random_state=0).fit(adult_small.iloc[:120])
+    m = FairPTGAN(
+        sensitive="sex", epochs=1, generator_dims=(32,), critic_dims=(32,), random_state=0
+    ).fit(adult_small.iloc[:120])
     m.save(files / "model.fsz")
     data = (files / "model.fsz").read_bytes()
     (files / "truncated.fsz").write_bytes(data[: len(data) // 2])
     with zipfile.ZipFile(files / "model.fsz") as zf:
         cfg, ten = json.loads(zf.read("config.json")), bytearray(zf.read("tensors.pt"))
     ten[-50] ^= 0xFF
-    for name, c, t in (("tampered.fsz", cfg, bytes(ten)),
-                       ("newer.fsz", {**cfg, "format_version": 99}, None)):
+    for name, c, t in (
+        ("tampered.fsz", cfg, bytes(ten)),
+        ("newer.fsz", {**cfg, "format_version": 99}, None),
+    ):
         with zipfile.ZipFile(files / name, "w") as zf:
             zf.writestr("config.json", json.dumps(c))
             with zipfile.ZipFile(files / "model.fsz") as src:
@@ -154,8 +169,21 @@ def test_interrupted_sample_keeps_the_previous_file(model_files, sig):
     out = model_files / f"out_{sig.name}.csv"
     out.write_text("previous,file\n1,2\n")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "fairsynth", "sample", "-m", "model.fsz", "-n", "3000000",
-         "-o", out.name], cwd=model_files, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "fairsynth",
+            "sample",
+            "-m",
+            "model.fsz",
+            "-n",
+            "3000000",
+            "-o",
+            out.name,
+        ],
+        cwd=model_files,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONPATH": os.getcwd()},
     )
     deadline = time.time() + 60
@@ -181,11 +209,27 @@ def test_interrupted_sample_keeps_the_previous_file(model_files, sig):
 
 
 def test_ctrl_c_during_cli_fit_then_resume_gives_the_same_model(model_files):
-    args = ["fit", "ok.csv", "--sensitive", "sex", "--epochs", "16", "--batch-size", "120",
-            "-q", "--seed", "4", "--checkpoint-every", "2"]
+    args = [
+        "fit",
+        "ok.csv",
+        "--sensitive",
+        "sex",
+        "--epochs",
+        "16",
+        "--batch-size",
+        "120",
+        "-q",
+        "--seed",
+        "4",
+        "--checkpoint-every",
+        "2",
+    ]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "fairsynth", *args, "-o", "resumed.fsz"], cwd=model_files,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-m", "fairsynth", *args, "-o", "resumed.fsz"],
+        cwd=model_files,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         env={**os.environ, "PYTHONPATH": os.getcwd()},
     )
     ckpt = model_files / "resumed.fsz.ckpt"

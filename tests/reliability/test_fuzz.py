@@ -30,9 +30,11 @@ def tables(draw):
     ncols = draw(st.integers(1, 4))
     cols = {}
     for i in range(ncols):
-        kind = draw(st.sampled_from(
-            ["float", "int", "text", "bool", "datetime", "mixed", "single", "category", "nan"]
-        ))
+        kind = draw(
+            st.sampled_from(
+                ["float", "int", "text", "bool", "datetime", "mixed", "single", "category", "nan"]
+            )
+        )
         if kind == "float":
             v = draw(st.lists(floats, min_size=n, max_size=n))
         elif kind == "int":
@@ -42,17 +44,26 @@ def tables(draw):
         elif kind == "bool":
             v = draw(st.lists(st.booleans(), min_size=n, max_size=n))
         elif kind == "datetime":
-            v = pd.to_datetime(draw(st.lists(
-                st.none() | st.datetimes(pd.Timestamp("1700-01-01"), pd.Timestamp("2200-01-01")),
-                min_size=n, max_size=n)))
+            v = pd.to_datetime(
+                draw(
+                    st.lists(
+                        st.none()
+                        | st.datetimes(pd.Timestamp("1700-01-01"), pd.Timestamp("2200-01-01")),
+                        min_size=n,
+                        max_size=n,
+                    )
+                )
+            )
         elif kind == "mixed":
-            v = draw(st.lists(st.none() | st.integers(-5, 5) | text | floats,
-                              min_size=n, max_size=n))
+            v = draw(
+                st.lists(st.none() | st.integers(-5, 5) | text | floats, min_size=n, max_size=n)
+            )
         elif kind == "single":
             v = [draw(st.integers() | text)] * n
         elif kind == "category":
-            v = pd.Categorical(draw(st.lists(st.sampled_from(["a", "b", "ü", ""]),
-                                             min_size=n, max_size=n)))
+            v = pd.Categorical(
+                draw(st.lists(st.sampled_from(["a", "b", "ü", ""]), min_size=n, max_size=n))
+            )
         else:
             v = [np.nan] * n
         cols[f"c{i}_{kind}"] = v
@@ -76,16 +87,23 @@ def check_roundtrip(df: pd.DataFrame) -> None:
             assert set(out[c].dropna()) <= set(df[c].dropna())
 
 
-@settings(max_examples=25, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(tables())
 def test_fuzz_fit_sample_schema(df):
     check_roundtrip(df)
 
 
 @pytest.mark.slow
-@settings(max_examples=2000, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=2000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(tables())
 def test_fuzz_campaign(df):
     check_roundtrip(df)
