@@ -109,20 +109,7 @@ def main() -> None:
         fronts.append(sweep)
     front = pd.concat(fronts, ignore_index=True)
 
-    refs = {}
-    real = evaluate_table(
-        train,
-        test,
-        "income",
-        "sex",
-        classifiers=classifiers,
-        unaware=args.unaware,
-        random_state=args.seed,
-    )
-    for _, row in real.iterrows():
-        refs[f"train on real ({row['classifier']})"] = (row["sp"], row["auc"])
-    for peer in filter(None, args.peers.split(",")):
-        rows = fit_peer(peer, train, args.seed)
+    def reference(name: str, rows: pd.DataFrame) -> None:
         scored = evaluate_table(
             rows,
             test,
@@ -133,7 +120,12 @@ def main() -> None:
             random_state=args.seed,
         )
         for _, row in scored.iterrows():
-            refs[f"{peer} ({row['classifier']})"] = (row["sp"], row["auc"])
+            refs[f"{name} ({row['classifier']})"] = (row["sp"], row["auc"])
+
+    refs: dict[str, tuple[float, float]] = {}
+    reference("train on real", train)
+    for peer in filter(None, args.peers.split(",")):
+        reference(peer, fit_peer(peer, train, args.seed))
 
     suffix = "_unaware" if args.unaware else ""
     out_csv = ROOT / "benchmarks" / "results" / f"fairness_front{suffix}.csv"

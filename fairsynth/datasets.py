@@ -1,4 +1,4 @@
-"""Bundled public tables (`datasets/` at the repository root) and, later, toy problems."""
+"""Bundled public tables (`datasets/` at the repository root); toys: `fairsynth.toy`."""
 
 from __future__ import annotations
 

@@ -46,8 +46,6 @@ class BaseSynthesizer(BaseEstimator):
     """Shared machinery. Subclasses define the conditioning (`_condition_*`), the partner
     scheme and which encoded columns the networks model (`_prepare`)."""
 
-    _estimator_kind = "synthesizer"
-
     # ------------------------------------------------------------------ fit
     def fit(
         self,

@@ -164,12 +164,19 @@ def test_info_shows_the_privacy_guard(model_files, monkeypatch, capsys):
     assert "privacy (α = 1, 120 rows): exact copies" in out and "distance to closest" in out
 
 
+def _ctrl_c_enabled() -> None:
+    # A process started from a background job inherits SIGINT ignored; a user's terminal
+    # delivers Ctrl-C, which is what these tests stand for.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
 def test_interrupted_sample_keeps_the_previous_file(model_files, sig):
     out = model_files / f"out_{sig.name}.csv"
     out.write_text("previous,file\n1,2\n")
     proc = subprocess.Popen(
-        [
+        preexec_fn=_ctrl_c_enabled,
+        args=[
             sys.executable,
             "-m",
             "fairsynth",
@@ -226,6 +233,7 @@ def test_ctrl_c_during_cli_fit_then_resume_gives_the_same_model(model_files):
     ]
     proc = subprocess.Popen(
         [sys.executable, "-m", "fairsynth", *args, "-o", "resumed.fsz"],
+        preexec_fn=_ctrl_c_enabled,
         cwd=model_files,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
