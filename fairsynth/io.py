@@ -101,13 +101,19 @@ def save_model(model, path) -> None:
         "training_summary": _jsonable(model.training_summary_),
         "history": _jsonable(model.history_.to_dict(orient="list")),
     }
+    write_bundle(path, config, {k: v.detach().cpu() for k, v in model._tensors().items()})
+
+
+def write_bundle(path, config: dict, tensors) -> None:
+    """Atomically write a zip of `config` (JSON, with the tensors' sha256) and `tensors`
+    (torch.save of CPU tensors) — the layout of model files and checkpoints alike."""
     buffer = io.BytesIO()
-    torch.save({k: v.detach().cpu() for k, v in model._tensors().items()}, buffer)
-    tensors = buffer.getvalue()
-    config["tensors_sha256"] = hashlib.sha256(tensors).hexdigest()
+    torch.save(tensors, buffer)
+    blob = buffer.getvalue()
+    config = {**config, "tensors_sha256": hashlib.sha256(blob).hexdigest()}
     with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("config.json", json.dumps(config, indent=1))
-        zf.writestr("tensors.pt", tensors)
+        zf.writestr("tensors.pt", blob)
 
 
 def read_model_file(path) -> tuple[dict, dict[str, torch.Tensor]]:
@@ -117,6 +123,14 @@ def read_model_file(path) -> tuple[dict, dict[str, torch.Tensor]]:
         raise ModelFileError(
             f"model file {path} does not exist; fit one with `fairsynth fit TABLE -o {path}`"
         )
+    return read_bundle(path, FORMAT, FORMAT_VERSION, "model")
+
+
+def read_bundle(path: Path, fmt: str, max_version: int, kind: str) -> tuple[dict, dict]:
+    """Read a bundle written by `write_bundle` and check it: zip integrity, format name and
+    version, tensor checksum, weights-only tensors. Any defect is a ModelFileError.
+    `kind` ("model", "checkpoint") names the file in the messages."""
+    what = f"fairsynth {kind} file" if kind == "model" else f"fairsynth {kind}"
     try:
         with zipfile.ZipFile(path) as zf:
             bad = zf.testzip()
@@ -124,24 +138,22 @@ def read_model_file(path) -> tuple[dict, dict[str, torch.Tensor]]:
                 raise ModelFileError(f"{path} is corrupted (member {bad} fails its checksum)")
             names = set(zf.namelist())
             if not {"config.json", "tensors.pt"} <= names:
-                raise ModelFileError(f"{path} is a zip file but not a fairsynth model")
+                raise ModelFileError(f"{path} is a zip file but not a {what}")
             config = json.loads(zf.read("config.json"))
             tensors = zf.read("tensors.pt")
     except (zipfile.BadZipFile, EOFError) as exc:
-        raise ModelFileError(
-            f"{path} is not a fairsynth model file (or it is truncated): {exc}"
-        ) from None
+        raise ModelFileError(f"{path} is not a {what} (or it is truncated): {exc}") from None
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise ModelFileError(
             f"{path}: config.json is not valid JSON; the file is damaged"
         ) from None
-    if not isinstance(config, dict) or config.get("format") != FORMAT:
-        raise ModelFileError(f"{path} is not a fairsynth model file")
+    if not isinstance(config, dict) or config.get("format") != fmt:
+        raise ModelFileError(f"{path} is not a {what}")
     version = config.get("format_version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
+    if not isinstance(version, int) or version > max_version:
         raise ModelFileError(
-            f"{path} uses model format version {version}, newer than this fairsynth "
-            f"({__version__}) reads (≤ {FORMAT_VERSION}); upgrade fairsynth"
+            f"{path} uses {kind} format version {version}, newer than this fairsynth "
+            f"({__version__}) reads (≤ {max_version}); upgrade fairsynth"
         )
     if hashlib.sha256(tensors).hexdigest() != config.get("tensors_sha256"):
         raise ModelFileError(

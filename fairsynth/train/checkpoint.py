@@ -21,12 +21,9 @@ to resume. A second Ctrl-C interrupts at once (nothing saved beyond the last che
 from __future__ import annotations
 
 import hashlib
-import io
-import json
 import signal
 import sys
 import threading
-import zipfile
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
@@ -159,7 +156,7 @@ class Checkpointer:
 
     def save(self, epoch: int) -> None:
         from .. import __version__
-        from ..io import _jsonable, atomic_path
+        from ..io import _jsonable, write_bundle
 
         loop = self.loop
         tensors = {
@@ -170,9 +167,6 @@ class Checkpointer:
             "rng": self.generator.get_state(),
             "torch_rng": torch.get_rng_state(),
         }
-        buffer = io.BytesIO()
-        torch.save(_to_cpu(tensors), buffer)
-        blob = buffer.getvalue()
         config = {
             "format": CHECKPOINT_FORMAT,
             "format_version": CHECKPOINT_VERSION,
@@ -183,11 +177,8 @@ class Checkpointer:
             "fingerprint": self.fingerprint,
             "epoch": epoch,
             "history": _jsonable(loop.rows),
-            "tensors_sha256": hashlib.sha256(blob).hexdigest(),
         }
-        with atomic_path(self.path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
-            zf.writestr("config.json", json.dumps(config))
-            zf.writestr("tensors.pt", blob)
+        write_bundle(self.path, config, _to_cpu(tensors))
 
     @contextmanager
     def guard(self):
@@ -226,33 +217,11 @@ def _to_cpu(obj):
 
 def read_checkpoint(path) -> tuple[dict, dict]:
     """(config, tensors) of a checkpoint; ModelFileError on any defect (never unpickles)."""
+    from ..io import read_bundle
+
     path = Path(path)
     if not path.is_file():
         raise ModelFileError(
             f"no checkpoint at {path}; run fit with --checkpoint-every N first, or drop --resume"
         )
-    try:
-        with zipfile.ZipFile(path) as zf:
-            config = json.loads(zf.read("config.json"))
-            blob = zf.read("tensors.pt")
-    except (zipfile.BadZipFile, EOFError, KeyError, OSError):
-        raise ModelFileError(f"{path} is not a fairsynth checkpoint (or it is truncated)") from None
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ModelFileError(f"{path}: the checkpoint's config is damaged") from None
-    if not isinstance(config, dict) or config.get("format") != CHECKPOINT_FORMAT:
-        raise ModelFileError(f"{path} is not a fairsynth checkpoint")
-    version = config.get("format_version")
-    if not isinstance(version, int) or version > CHECKPOINT_VERSION:
-        raise ModelFileError(
-            f"{path} uses checkpoint format {version}, newer than this fairsynth reads "
-            f"(≤ {CHECKPOINT_VERSION}); upgrade fairsynth"
-        )
-    if hashlib.sha256(blob).hexdigest() != config.get("tensors_sha256"):
-        raise ModelFileError(
-            f"{path}: the checkpoint's tensors fail their checksum; it was altered"
-        )
-    try:
-        tensors = torch.load(io.BytesIO(blob), map_location="cpu", weights_only=True)
-    except Exception as exc:  # the weights-only unpickler refuses anything but tensors
-        raise ModelFileError(f"{path}: tensors.pt is not a plain tensor file ({exc})") from None
-    return config, tensors
+    return read_bundle(path, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, "checkpoint")
