@@ -131,6 +131,7 @@ class BaseSynthesizer(BaseEstimator):
             verbose=self.verbose,
             description=type(self).__name__,
             gradient_variance_every=getattr(self, "log_gradient_variance", 0) or 0,
+            ema_decay=getattr(self, "ema_decay", 0.0) or 0.0,
         )
 
     def _check_params(self) -> None:
@@ -143,6 +144,7 @@ class BaseSynthesizer(BaseEstimator):
             "gradient_penalty": self.gradient_penalty >= 0,
             "noise_dim": self.noise_dim >= 1,
             "max_seconds": self.max_seconds is None or self.max_seconds > 0,
+            "ema_decay": 0.0 <= getattr(self, "ema_decay", 0.0) < 1.0,
         }
         for name, ok in checks.items():
             if not ok:

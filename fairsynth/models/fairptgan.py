@@ -11,6 +11,11 @@ from ..train import TemperedObjective
 from .fair_teacher import FairTeacher, teacher_strength
 from .ptgan import PTGAN
 
+# The teacher's offsets are calibrated on this many generated rows (split evenly between the
+# groups), drawn with their own seed.
+CALIBRATION_ROWS = 20_000
+CALIBRATION_SEED = 0
+
 
 class FairPTGAN(PTGAN):
     """PTGAN whose temperature moves the data towards independence from a sensitive column.
@@ -25,10 +30,10 @@ class FairPTGAN(PTGAN):
     ---------------------------
     sensitive : name of the sensitive column (categorical or boolean, ≥ 2 groups, no NaN).
     alpha : default temperature of `sample` (0.5 = fair for two groups, 1 = original law).
-    fairness : the additional fairness constraint on the target: 'teacher' (default; labels
-        of a demographic-parity teacher mixed in with strength 2·(1 − α), see
-        fair_teacher.py) or 'none' (cross-group tempering only). Needs a binary `target`.
-    fairness_bound : the teacher's demographic-parity bound (fairlearn difference_bound).
+    fairness : the additional fairness constraint on the target: 'teacher' (default; the
+        target of a share 2·(1 − α) of the rows is redrawn from a group-calibrated teacher
+        that gives every group the real table's positive rate, see fair_teacher.py) or
+        'none' (cross-group tempering only). Needs a binary `target`.
     """
 
     def __init__(
@@ -37,7 +42,6 @@ class FairPTGAN(PTGAN):
         *,
         alpha: float = 0.5,
         fairness: str = "teacher",
-        fairness_bound: float = 0.003,
         epochs: int = 150,
         max_seconds: float | None = None,
         batch_size: int = 500,
@@ -56,6 +60,7 @@ class FairPTGAN(PTGAN):
         lr_critic: float = 2e-4,
         betas: tuple[float, float] = (0.5, 0.9),
         critic_steps: int = 1,
+        ema_decay: float = 0.0,
         continuous: str = "quantile",
         decode: str = "sample",
         kinds: dict[str, str] | None = None,
@@ -84,6 +89,7 @@ class FairPTGAN(PTGAN):
             lr_critic=lr_critic,
             betas=betas,
             critic_steps=critic_steps,
+            ema_decay=ema_decay,
             continuous=continuous,
             decode=decode,
             kinds=kinds,
@@ -96,7 +102,6 @@ class FairPTGAN(PTGAN):
         self.sensitive = sensitive
         self.alpha = alpha
         self.fairness = fairness
-        self.fairness_bound = fairness_bound
 
     def _check_params(self) -> None:
         super()._check_params()
@@ -107,10 +112,6 @@ class FairPTGAN(PTGAN):
             )
         if self.fairness not in ("teacher", "none"):
             raise InvalidParameterError(f"fairness={self.fairness!r}; use 'teacher' or 'none'")
-        if not 0.0 < self.fairness_bound < 1.0:
-            raise InvalidParameterError(
-                f"fairness_bound={self.fairness_bound!r} must lie in (0, 1)"
-            )
         if self.conditional is not None:
             # Cross-group partners would mix the condition's categories; the two schemes
             # need a joint design (partners of the other group *and* the same category).
@@ -176,13 +177,9 @@ class FairPTGAN(PTGAN):
             t_start, t_stop = self._target_span()
             y = encoded[:, t_start:t_stop].argmax(1).cpu().numpy()
             self.teacher_ = FairTeacher.fit(
-                features,
-                y,
-                self._groups.cpu().numpy(),
-                bound=self.fairness_bound,
-                max_rows=20_000,
-                random_state=self._fit_seed,
+                features, y, max_rows=100_000, random_state=self._fit_seed
             ).to(self.device_)
+        self._offsets = {}
 
     def _target_span(self) -> tuple[int, int]:
         (span,) = [s for s in self.transformer_.spans_of(self.target) if s.kind == "onehot"]
@@ -210,6 +207,7 @@ class FairPTGAN(PTGAN):
     def _restore_tensors(self, tensors: dict) -> None:
         teacher = {k[len("teacher.") :]: v for k, v in tensors.items() if k.startswith("teacher.")}
         self.teacher_ = FairTeacher.from_tensors(teacher).to(self.device_) if teacher else None
+        self._offsets = {}
 
     def _file_state(self) -> dict:
         return {**super()._file_state(), "group_shares": self.group_shares_.tolist()}
@@ -252,13 +250,36 @@ class FairPTGAN(PTGAN):
         strength = teacher_strength(alpha)
         if self.teacher_ is not None and strength > 0:
             # Redraw the target of a `strength` share of rows from the fair teacher.
-            p = self.teacher_.positive_probability(full[:, self._teacher_features()])
+            features = full[:, self._teacher_features()]
+            p = self.teacher_.positive_probability(features, groups, self._offsets_at(alpha))
             label = (torch.rand(m, device=dev, generator=gen) < p).long()
             redraw = torch.rand(m, device=dev, generator=gen) < strength
             start, stop = self._target_span()
             teacher_onehot = torch.nn.functional.one_hot(label, stop - start).to(full.dtype)
             full[:, start:stop] = torch.where(redraw[:, None], teacher_onehot, full[:, start:stop])
         return full
+
+    def _offsets_at(self, alpha: float) -> torch.Tensor:
+        """The teacher's group offsets for rows generated at `alpha`, calibrated once per α
+        on a fixed draw (its own seed), so that every sample call and chunk at that α uses
+        the same labelling rule whatever n is."""
+        # Keyed by the weights' in-place version counter too: a sample drawn during training
+        # (an evaluation callback) must not keep offsets calibrated on older weights.
+        key = (alpha, self.generator_.head.weight._version)
+        if key not in self._offsets:
+            k, dev = self._n_groups, self.device_
+            gen = torch.Generator(device=dev).manual_seed(CALIBRATION_SEED)
+            groups = torch.arange(k, device=dev).repeat_interleave(CALIBRATION_ROWS // k)
+            z = torch.randn(len(groups), self.noise_dim, device=dev, generator=gen)
+            alphas = torch.full((len(groups),), alpha, device=dev)
+            with torch.no_grad():
+                out = self.generator_(z, self._condition_groups(alphas, groups))
+            full = torch.zeros(len(groups), self.transformer_.output_dim, device=dev)
+            full[:, self._keep] = out
+            logits = self.teacher_.logits(full[:, self._teacher_features()])
+            fresh = {a: o for a, o in self._offsets.items() if a[1] == key[1]}
+            self._offsets = {**fresh, key: self.teacher_.calibrate(logits, groups, k)}
+        return self._offsets[key]
 
     def _check_shares(self, group_shares) -> torch.Tensor:
         if group_shares is None:

@@ -44,6 +44,9 @@ class PTGAN(BaseSynthesizer):
     noise_dim, generator_dims, critic_dims : network sizes.
     lr_generator, lr_critic, betas : Adam settings (separate rates allow TTUR).
     critic_steps : critic updates per generator update.
+    ema_decay : the fitted generator is an exponential moving average of its weights over the
+        training steps with this decay (0 = the last weights); it damps the step-to-step
+        oscillation of adversarial training (docs/algorithms.md).
     continuous : 'quantile' (quantile-to-normal) or 'mode' (mode-specific normalisation).
     decode : how soft categories are decoded: 'sample' (default) or 'argmax'.
     kinds : {column: kind} overrides of the detected column kinds.
@@ -75,6 +78,7 @@ class PTGAN(BaseSynthesizer):
         lr_critic: float = 2e-4,
         betas: tuple[float, float] = (0.5, 0.9),
         critic_steps: int = 1,
+        ema_decay: float = 0.0,
         continuous: str = "quantile",
         decode: str = "sample",
         kinds: dict[str, str] | None = None,
@@ -102,6 +106,7 @@ class PTGAN(BaseSynthesizer):
         self.lr_critic = lr_critic
         self.betas = betas
         self.critic_steps = critic_steps
+        self.ema_decay = ema_decay
         self.continuous = continuous
         self.decode = decode
         self.kinds = kinds

@@ -142,6 +142,11 @@ class Checkpointer:
         loop.opt_d.load_state_dict(t["opt_d"])
         generator.set_state(t["rng"])
         torch.set_rng_state(t["torch_rng"])
+        if loop.ema is not None:
+            # saved from inside a callback, i.e. with the average swapped in (loop.py)
+            for e, raw in zip(loop.ema, t["ema_swapped"], strict=True):
+                e.copy_(raw)
+            loop.swap_average()
         return int(config["epoch"]) + 1, [dict(r) for r in config["history"]]
 
     def callbacks(self) -> list:
@@ -167,6 +172,8 @@ class Checkpointer:
             "rng": self.generator.get_state(),
             "torch_rng": torch.get_rng_state(),
         }
+        if loop.ema is not None:
+            tensors["ema_swapped"] = list(loop.ema)
         config = {
             "format": CHECKPOINT_FORMAT,
             "format_version": CHECKPOINT_VERSION,

@@ -33,6 +33,9 @@ class LoopConfig:
     # independent minibatches (diagnostics.py); history_ gets its mean over the epoch.
     gradient_variance_every: int = 0
     gradient_variance_batches: int = 8
+    # Exponential moving average of the generator's weights (0 = off): the trained generator
+    # is the average, which damps the epoch-to-epoch oscillation of adversarial training.
+    ema_decay: float = 0.0
 
 
 class TrainingLoop:
@@ -54,6 +57,17 @@ class TrainingLoop:
             objective.generator.parameters(), lr=c.lr_generator, betas=c.betas
         )
         self.opt_d = torch.optim.Adam(objective.critic.parameters(), lr=c.lr_critic, betas=c.betas)
+        self._params_g = list(objective.generator.parameters())
+        self.ema = [p.detach().clone() for p in self._params_g] if c.ema_decay else None
+
+    def swap_average(self) -> None:
+        """Exchange the generator's weights with their moving average (no-op without EMA)."""
+        if self.ema is not None:
+            with torch.no_grad():
+                for p, e in zip(self._params_g, self.ema, strict=True):
+                    tmp = p.detach().clone()
+                    p.copy_(e)
+                    e.copy_(tmp)
 
     def run(self, start_epoch: int = 1, history: list[dict] | None = None) -> pd.DataFrame:
         """Train epochs start_epoch..epochs; `history` holds the rows of earlier epochs when
@@ -64,7 +78,7 @@ class TrainingLoop:
         start = time.perf_counter() - (rows[-1]["seconds"] if rows else 0.0)
         obj.generator.train()
         obj.critic.train()
-        step = 0
+        step = (start_epoch - 1) * c.steps_per_epoch  # continues across a resume
         with EpochProgress(c.epochs, c.description, c.verbose) as bar:
             for epoch in range(start_epoch, c.epochs + 1):
                 sums: dict[str, torch.Tensor] = {}
@@ -83,6 +97,11 @@ class TrainingLoop:
                     self.opt_g.zero_grad(set_to_none=True)
                     loss_g.backward()
                     self.opt_g.step()
+                    if self.ema is not None:
+                        # warm-up: early on, average over the steps so far rather than
+                        # dragging the random initial weights along
+                        decay = min(c.ema_decay, step / (step + 10))
+                        torch._foreach_lerp_(self.ema, self._params_g, 1.0 - decay)
                     _accumulate(sums, {"loss_g": loss_g.detach(), **logs}, 1)
                 logs = {k: v.item() / c.steps_per_epoch for k, v in sums.items()}
                 for key in probes[0] if probes else ():
@@ -95,9 +114,13 @@ class TrainingLoop:
                         f"training diverged at epoch {epoch} (losses {logs}); lower the "
                         "learning rates or raise the coherency/gradient penalty weight"
                     )
+                # callbacks (evaluation, early stopping, checkpoints) see the averaged weights
+                self.swap_average()
                 stop = any(cb(epoch, logs) for cb in self.callbacks)
+                self.swap_average()
                 if stop or (c.max_seconds is not None and elapsed >= c.max_seconds):
                     break
+        self.swap_average()  # the fitted generator is the average
         obj.generator.eval()
         obj.critic.eval()
         return pd.DataFrame(rows)

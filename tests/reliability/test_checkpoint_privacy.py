@@ -22,8 +22,10 @@ def _same_networks(a, b):
         assert torch.equal(v, b._tensors()[k]), k
 
 
-def test_resume_is_bit_identical_to_an_uninterrupted_fit(adult_tiny, tmp_path):
-    whole = FairPTGAN(**FAIR).fit(adult_tiny)
+@pytest.mark.parametrize("ema_decay", [0.0, 0.9])
+def test_resume_is_bit_identical_to_an_uninterrupted_fit(adult_tiny, tmp_path, ema_decay):
+    params = dict(FAIR, ema_decay=ema_decay)
+    whole = FairPTGAN(**params).fit(adult_tiny)
     ckpt = tmp_path / "fit.ckpt"
 
     def ctrl_c_after_epoch_2(epoch, logs):
@@ -31,14 +33,14 @@ def test_resume_is_bit_identical_to_an_uninterrupted_fit(adult_tiny, tmp_path):
             raise KeyboardInterrupt  # as if the process died right after checkpoint 2
 
     with pytest.raises(KeyboardInterrupt):
-        FairPTGAN(**FAIR, callbacks=[ctrl_c_after_epoch_2]).fit(
+        FairPTGAN(**params, callbacks=[ctrl_c_after_epoch_2]).fit(
             adult_tiny, checkpoint_every=1, checkpoint_path=ckpt
         )
     config, tensors = read_checkpoint(ckpt)
     assert config["epoch"] == 2 and len(config["history"]) == 2
     assert {"generator", "critic", "opt_g", "opt_d", "rng", "torch_rng"} <= set(tensors)
 
-    resumed = FairPTGAN(**FAIR).fit(adult_tiny, checkpoint_path=ckpt, resume=True)
+    resumed = FairPTGAN(**params).fit(adult_tiny, checkpoint_path=ckpt, resume=True)
     _same_networks(whole, resumed)
     pd.testing.assert_frame_equal(
         whole.sample(200, random_state=1), resumed.sample(200, random_state=1)
