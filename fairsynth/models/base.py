@@ -145,6 +145,7 @@ class BaseSynthesizer(BaseEstimator):
             "noise_dim": self.noise_dim >= 1,
             "max_seconds": self.max_seconds is None or self.max_seconds > 0,
             "ema_decay": 0.0 <= getattr(self, "ema_decay", 0.0) < 1.0,
+            "target_consistency": getattr(self, "target_consistency", 0.0) >= 0,
         }
         for name, ok in checks.items():
             if not ok:

@@ -6,6 +6,8 @@ import torch
 
 from ..errors import InvalidParameterError
 from ..train import TemperedObjective, symmetric_temperature
+from ..train.auxiliary import TargetConsistency
+from ..train.objectives import condition_extra
 from ._stabilisers import (
     ConditionalPart,
     check_conditional_column,
@@ -47,6 +49,8 @@ class PTGAN(BaseSynthesizer):
     ema_decay : the fitted generator is an exponential moving average of its weights over the
         training steps with this decay (0 = the last weights); it damps the step-to-step
         oscillation of adversarial training (docs/algorithms.md).
+    target_consistency : weight of the auxiliary-classifier loss that keeps generated rows'
+        features consistent with their generated `target` (0 = off; needs `target`).
     continuous : 'quantile' (quantile-to-normal) or 'mode' (mode-specific normalisation).
     decode : how soft categories are decoded: 'sample' (default) or 'argmax'.
     kinds : {column: kind} overrides of the detected column kinds.
@@ -79,6 +83,7 @@ class PTGAN(BaseSynthesizer):
         betas: tuple[float, float] = (0.5, 0.9),
         critic_steps: int = 1,
         ema_decay: float = 0.0,
+        target_consistency: float = 0.0,
         continuous: str = "quantile",
         decode: str = "sample",
         kinds: dict[str, str] | None = None,
@@ -107,6 +112,7 @@ class PTGAN(BaseSynthesizer):
         self.betas = betas
         self.critic_steps = critic_steps
         self.ema_decay = ema_decay
+        self.target_consistency = target_consistency
         self.continuous = continuous
         self.decode = decode
         self.kinds = kinds
@@ -153,7 +159,7 @@ class PTGAN(BaseSynthesizer):
         if self._cond is not None:
             sampler = self._cond.sampler(sampler)
             partner, penalty = sampler.same_category, self._cond.penalty
-        return TemperedObjective(
+        objective = TemperedObjective(
             generator=self.generator_,
             critic=self.critic_,
             data=self._data,
@@ -165,6 +171,21 @@ class PTGAN(BaseSynthesizer):
             generator_penalty=penalty,
             **resolve_loss(self),
         )
+        if self.target_consistency > 0 and self.target is not None:
+            objective.target_consistency = self._target_consistency(sampler.generator)
+        return objective
+
+    def _target_consistency(self, generator: torch.Generator) -> TargetConsistency:
+        (span,) = [s for s in self._model_spans if s.column == self.target and s.kind == "onehot"]
+        features = [i for i in range(self._model_width) if not span.start <= i < span.stop]
+        n = len(self._data)
+        ones, rows = torch.ones(n, device=self.device_), torch.arange(n, device=self.device_)
+        real = self._condition(ones, rows)
+        return TargetConsistency(
+            torch.tensor(features, device=self.device_),
+            (span.start, span.stop),
+            self.target_consistency,
+        ).fit(self._data, condition_extra(real), generator)
 
     def _generate(self, m: int, alpha: float, gen: torch.Generator, **options) -> torch.Tensor:
         if options:

@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from .adversarial import critic_adversarial, generator_adversarial
+from .auxiliary import TargetConsistency
 from .sampler import MinibatchSampler
 
 
@@ -46,6 +47,8 @@ class TemperedObjective:
     # and generator_penalty(fake, idx) adds the cross-entropy on the condition's span.
     partner: Callable[[torch.Tensor], torch.Tensor] | None = None
     generator_penalty: Callable | None = None
+    # Target consistency (auxiliary.py): a frozen classifier's loss on the generated rows.
+    target_consistency: TargetConsistency | None = None
 
     def _alpha_kept(self, size: int) -> torch.Tensor:
         # α ~ r·δ₁ + (1 − r)·U(0, 1), drawn on the device with the trainer's generator.
@@ -109,11 +112,20 @@ class TemperedObjective:
 
     def generator_loss(self) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         idx = self.sampler.draw()
-        c = self.condition(self._alpha_kept(idx.shape[0]), idx)
+        alpha = self._alpha_kept(idx.shape[0])
+        c = self.condition(alpha, idx)
         fake = self.generator(self._noise(idx.shape[0]), c)
         loss = generator_adversarial(self.critic(fake, c), self.loss)
         logs: dict[str, torch.Tensor] = {}
         if self.generator_penalty is not None:
             penalty, logs = self.generator_penalty(fake, idx)
             loss = loss + penalty
+        if self.target_consistency is not None:
+            penalty, more = self.target_consistency.penalty(fake, condition_extra(c), alpha)
+            loss, logs = loss + penalty, {**logs, **more}
         return loss, logs
+
+
+def condition_extra(c: torch.Tensor) -> torch.Tensor | None:
+    """The condition beyond the temperature (its first column): the group, a category."""
+    return c[:, 1:] if c.shape[1] > 1 else None
