@@ -40,6 +40,8 @@ class FairPTGAN(PTGAN):
         fairness_bound: float = 0.003,
         epochs: int = 150,
         max_seconds: float | None = None,
+        early_stopping: bool = False,
+        validation_size: float | int = 0.1,
         batch_size: int = 500,
         r: float = 0.9,
         coherency: float = 10.0,
@@ -68,6 +70,8 @@ class FairPTGAN(PTGAN):
         super().__init__(
             epochs=epochs,
             max_seconds=max_seconds,
+            early_stopping=early_stopping,
+            validation_size=validation_size,
             batch_size=batch_size,
             r=r,
             coherency=coherency,
