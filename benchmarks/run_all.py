@@ -16,6 +16,7 @@ RUNS = [
     ["fairness_front.py", "--unaware"],
     ["quality.py"],
     ["modes.py"],
+    ["early_stopping_signal.py"],
 ]
 
 if __name__ == "__main__":

@@ -58,6 +58,17 @@ def _check_range(name: str, value: float | None, low: float, high: float, why: s
         raise InvalidParameterError(f"{name} {value:g} is outside [{low:g}, {high:g}]: {why}")
 
 
+def _validation_size(value: float) -> float | int:
+    """A fraction below 1; from 1 on, a whole number of rows (as in the Python API)."""
+    if value < 1:
+        return value
+    if not float(value).is_integer():
+        raise InvalidParameterError(
+            f"--validation-size {value:g}: give a fraction below 1 or a whole number of rows"
+        )
+    return int(value)
+
+
 _ALPHA_WHY = "1 = the original data, 0.5 = independent of the sensitive column"
 
 
@@ -107,6 +118,22 @@ def fit(
             help="Wall-time budget in seconds; stops at whichever of epochs/seconds comes first."
         ),
     ] = None,
+    early_stopping: Annotated[
+        bool,
+        typer.Option(
+            "--early-stopping/--no-early-stopping",
+            help="Hold --validation-size rows out and stop when their fidelity score stalls "
+            "(--epochs is then the maximum); keeps the best generator. Tables of 1,000 rows "
+            "or more.",
+        ),
+    ] = False,
+    validation_size: Annotated[
+        float,
+        typer.Option(
+            help="Rows held out for --early-stopping: a fraction (< 1, at most 5,000 rows) "
+            "or a number of rows (>= 1)."
+        ),
+    ] = 0.1,
     batch_size: Annotated[int, typer.Option(min=2, help="Rows per minibatch.")] = 500,
     r: Annotated[
         float,
@@ -181,6 +208,8 @@ def fit(
     common = dict(
         epochs=epochs,
         max_seconds=max_seconds,
+        early_stopping=early_stopping,
+        validation_size=_validation_size(validation_size),
         batch_size=batch_size,
         r=r,
         continuous=continuous,
@@ -233,9 +262,15 @@ def fit(
     model.save(output)
     ckpt_path.unlink(missing_ok=True)  # the model file now holds the finished fit
     s = model.training_summary_
+    es = s.get("early_stopping") or {}
+    best = (
+        f", best held-out score {es['best_score']} at epoch {es['best_epoch']}"
+        if es.get("best_epoch")
+        else ""
+    )
     console.print(
         f"[green]Saved[/] {output}  ({s['epochs_run']} epochs in {s['seconds']:.0f} s "
-        f"on {s['device']})"
+        f"on {s['device']}{best})"
     )
 
 

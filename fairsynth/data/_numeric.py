@@ -172,6 +172,16 @@ class QuantileCodec:
         s = np.clip(np.nan_to_num(np.asarray(s, dtype=np.float64)), -1.0, 1.0)
         return np.interp(ndtr(s * self.z_max), self._xp, self._fp)
 
+    def tied_intervals(self) -> np.ndarray:
+        """(k, 3) rows [low, high, code]: every encoded scalar in [low, high] decodes to one
+        tied value (a spike such as capital_gain == 0), whose own code is `code`."""
+        tied = self.upper > self.lower
+
+        def enc(c):
+            return np.clip(ndtri(c[tied]) / self.z_max, -1.0, 1.0)
+
+        return np.column_stack([enc(self.lower), enc(self.upper), enc(self.levels)])
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "method": self.method,
@@ -232,6 +242,9 @@ class ModeCodec:
     def decode(self, s: np.ndarray, mode: np.ndarray | None) -> np.ndarray:
         s = np.clip(np.nan_to_num(np.asarray(s, dtype=np.float64)), -1.0, 1.0)
         return s * 4.0 * self.stds[mode] + self.means[mode]
+
+    def tied_intervals(self) -> np.ndarray:
+        return np.zeros((0, 3))  # the scalar is a within-mode offset: no value is tied
 
     def to_dict(self) -> dict[str, Any]:
         return {

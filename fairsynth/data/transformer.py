@@ -132,6 +132,22 @@ class TableTransformer:
             )
         return [s for s in self.spans if s.column == column]
 
+    def tied_intervals(self) -> dict[int, np.ndarray]:
+        """{start of a scalar span: (k, 3) array of [low, high, code]}: encoded values in
+        [low, high] decode to one tied value (e.g. a spike at 0), which encodes to `code`.
+
+        A generated scalar is continuous where the real one has atoms; snapping it to `code`
+        compares the two on what decoding will actually give (early_stopping.py).
+        """
+        self._check_fitted()
+        out, pos = {}, 0
+        for enc in self._encoders:
+            for kind, _, width in enc.layout():
+                if kind == "scalar" and hasattr(enc, "codec"):
+                    out[pos] = enc.codec.tied_intervals()
+                pos += width
+        return out
+
     def _check_fitted(self) -> None:
         if self._encoders is None:
             raise NotFittedError("this TableTransformer is not fitted yet; call fit(df) first")

@@ -186,6 +186,12 @@ def fit_distributed(
         if folder is not None and ctx.is_main:
             folder.mkdir(parents=True, exist_ok=True)
         model._check_params()
+        if model._early_stopping_settings()[0]:
+            # Its held-out split, evaluations and agreed stop are not written for ranks yet.
+            raise InvalidParameterError(
+                "early stopping is not available under torchrun yet; drop early_stopping "
+                "(--no-early-stopping) or fit in one process"
+            )
         df = model._check_table(data)
         # random_state=None draws a seed: rank 0's, so that every rank agrees.
         seed = int(ctx.broadcast_object(_seed_from(model.random_state)))

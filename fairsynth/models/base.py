@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Iterator
 
 import numpy as np
@@ -12,15 +13,21 @@ from sklearn.base import BaseEstimator
 
 from ..data import TableTransformer, detect_schema
 from ..data.validate import check_group_column, validate_table
-from ..errors import InvalidDataError, InvalidParameterError, NotFittedError
+from ..errors import FairsynthWarning, InvalidDataError, InvalidParameterError, NotFittedError
 from ..nn import Critic, Generator
 from ..privacy import CopyFilter, hashed_columns, privacy_summary, row_hashes
 from ..train import LoopConfig, MinibatchSampler, TrainingLoop
 from ..train.checkpoint import Checkpointer
+from ..train.early_stopping import EarlyStopping
 
 # Rows are generated in chunks of this size whatever n is, so that sample(n) and the CLI's
 # chunked writing give the very same rows for the same seed, in bounded memory.
 SAMPLE_CHUNK = 65_536
+# Early stopping holds rows out of training only on tables at least this large (a smaller
+# held-out set would make the score mostly noise, and every row counts for training), and
+# a fractional validation_size is capped at this many rows (enough for a stable score).
+HOLDOUT_MIN_TABLE = 1_000
+HOLDOUT_MAX_ROWS = 5_000
 
 
 def resolve_device(device: str | torch.device) -> torch.device:
@@ -32,6 +39,22 @@ def resolve_device(device: str | torch.device) -> torch.device:
             f"device={device!r} but no CUDA device is available; use device='cpu' or 'auto'"
         )
     return dev
+
+
+def check_early_stopping(early_stopping, validation_size) -> None:
+    if not isinstance(early_stopping, bool | np.bool_):
+        raise InvalidParameterError(f"early_stopping={early_stopping!r}; use True or False")
+    v = validation_size
+    if isinstance(v, bool) or not isinstance(v, int | float | np.integer | np.floating):
+        ok = False
+    elif isinstance(v, int | np.integer):
+        ok = v >= 1
+    else:
+        ok = 0.0 < v < 1.0
+    if not ok:
+        raise InvalidParameterError(
+            f"validation_size={v!r}: give a fraction of the rows in (0, 1) or a number of rows >= 1"
+        )
 
 
 def _seed_from(random_state) -> int:
@@ -80,20 +103,32 @@ class BaseSynthesizer(BaseEstimator):
                 df, schema
             )
             encoded = torch.as_tensor(self.transformer_.transform(df), device=self.device_)
-            self._prepare(df, encoded)
+            train, encoded, holdout = self._hold_out(df, encoded, seed)
+            self._prepare(train, encoded)
             self._build_networks()
             gen = torch.Generator(device=self.device_).manual_seed(seed)
             sampler = MinibatchSampler(
-                len(df), self.batch_size, gen, groups=getattr(self, "_groups", None)
+                len(train), self.batch_size, gen, groups=getattr(self, "_groups", None)
             )
             objective = self._objective(sampler)
-            steps = max(1, -(-len(df) // self.batch_size))
-            # the checkpoint callback first: a user callback that stops must not skip it
+            steps = max(1, -(-len(train) // self.batch_size))
+            stopper = None if holdout is None else EarlyStopping(self, holdout, seed + 1)
+            # The checkpoint callback before the user's: a user callback that stops must not
+            # skip it. Early stopping scores before the checkpoint (which saves its state)
+            # and says whether to stop after everyone else.
             callbacks = [*ckpt.callbacks(), *(self.callbacks or ())]
+            if stopper is not None:
+                callbacks = [stopper.evaluate, *callbacks, stopper.should_stop]
             loop = TrainingLoop(objective, self._loop_config(steps), callbacks=callbacks)
-            start, rows = ckpt.bind(loop, gen, seed)
+            if stopper is not None:
+                stopper.bind(loop)
+            start, rows = ckpt.bind(loop, gen, seed, stopper)
+            if stopper is not None and stopper.stopped:  # resumed after its last epoch
+                start = self.epochs + 1
             with ckpt.guard():
                 self.history_ = loop.run(start, rows)
+            if stopper is not None:
+                stopper.restore()  # the best generator, not the last one
         self.n_train_ = len(df)
         self.columns_ = list(df.columns)
         self.training_summary_ = {
@@ -107,13 +142,58 @@ class BaseSynthesizer(BaseEstimator):
             "final_losses": {
                 k: round(float(v), 5)
                 for k, v in self.history_.iloc[-1].items()
-                if k not in ("epoch", "seconds")
+                if k not in ("epoch", "seconds") and not k.startswith("holdout_")
             },
         }
+        if self._early_stopping_settings()[0]:
+            self.training_summary_["early_stopping"] = (
+                stopper.summary() if stopper is not None else {"skipped": "table too small"}
+            )
         self._finish_fit(df)
         self.train_hashes_ = row_hashes(df, hashed_columns(self.transformer_.schema))
         self.training_summary_["privacy"] = privacy_summary(self, df, seed)
         return self
+
+    def _early_stopping_settings(self) -> tuple[bool, float | int]:
+        return bool(self.early_stopping), self.validation_size
+
+    def _hold_out(self, df: pd.DataFrame, encoded: torch.Tensor, seed: int):
+        """(training rows, their encoding, encoded held-out rows or None).
+
+        Without early stopping every row trains (the fit is exactly what it was before
+        early stopping existed). With it, a seeded permutation of its own (the training
+        streams are untouched) sets validation_size rows aside; the transformer has seen
+        them, which only fixes the encoding, not what the networks learn.
+        """
+        enabled, size = self._early_stopping_settings()
+        n = len(df)
+        if not enabled:
+            return df, encoded, None
+        if n < HOLDOUT_MIN_TABLE:
+            warnings.warn(
+                f"early stopping needs a table of at least {HOLDOUT_MIN_TABLE:,} rows to hold "
+                f"some out; this one has {n:,}: training on all rows for {self.epochs} epochs",
+                FairsynthWarning,
+                stacklevel=3,
+            )
+            return df, encoded, None
+        k = int(size) if isinstance(size, int | np.integer) else round(size * n)
+        if not isinstance(size, int | np.integer):
+            k = max(1, min(k, HOLDOUT_MAX_ROWS))
+        if k > n // 2:
+            raise InvalidParameterError(
+                f"validation_size={size!r} holds out {k:,} of the {n:,} rows; keep at least "
+                "half of them for training"
+            )
+        perm = np.random.default_rng([seed, 1]).permutation(n)
+        train = np.sort(perm[k:])  # table order, like a fit without held-out rows
+        rows = torch.as_tensor(train, device=encoded.device)
+        held = torch.as_tensor(perm[:k], device=encoded.device)
+        return df.iloc[train].reset_index(drop=True), encoded[rows], encoded[held]
+
+    def _holdout_rows(self, m: int, gen: torch.Generator) -> torch.Tensor:
+        """Encoded rows of the original law (α = 1) that early stopping scores."""
+        return self._generate(m, 1.0, gen)
 
     def _finish_fit(self, df: pd.DataFrame) -> None:
         """Fitted state that needs the trained networks, set before the privacy check
@@ -153,6 +233,7 @@ class BaseSynthesizer(BaseEstimator):
                     f"{name}={getattr(self, name)!r} is out of range; "
                     f"see help({type(self).__name__})"
                 )
+        check_early_stopping(self.early_stopping, self.validation_size)
         if self.continuous not in ("quantile", "mode"):
             raise InvalidParameterError(f"continuous={self.continuous!r}; use 'quantile' or 'mode'")
         if self.decode not in ("sample", "argmax"):

@@ -44,6 +44,8 @@ class FairPTGAN(PTGAN):
         fairness: str = "teacher",
         epochs: int = 150,
         max_seconds: float | None = None,
+        early_stopping: bool = False,
+        validation_size: float | int = 0.1,
         batch_size: int = 500,
         r: float = 0.9,
         coherency: float = 10.0,
@@ -74,6 +76,8 @@ class FairPTGAN(PTGAN):
         super().__init__(
             epochs=epochs,
             max_seconds=max_seconds,
+            early_stopping=early_stopping,
+            validation_size=validation_size,
             batch_size=batch_size,
             r=r,
             coherency=coherency,

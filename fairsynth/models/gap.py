@@ -16,7 +16,7 @@ from torch import nn
 from ..errors import InvalidParameterError
 from ..train import MinibatchSampler
 from ..train.pairs import PairedObjective
-from .base import BaseSynthesizer, _seed_from
+from .base import BaseSynthesizer, _seed_from, check_early_stopping
 from .ptgan import PTGAN
 
 # Training settings GAP takes from its base model: a pair trains exactly like the base would.
@@ -57,6 +57,9 @@ class GAP(BaseSynthesizer):
     select : 'best' samples from the generator chosen by GAM-II; 'all' draws each row's
         generator uniformly among all pairs.
     eval_rows : rows (real and generated per generator) used by GAM-II.
+    early_stopping, validation_size : as for PTGAN; None (default) takes the base's. The
+        score is that of rows drawn from all pairs' generators alike; at the end the
+        weights of its best evaluation are restored, then GAM-II selects among them.
     random_state, verbose, callbacks : as for PTGAN (random_state overrides the base's).
     """
 
@@ -68,6 +71,8 @@ class GAP(BaseSynthesizer):
         swap_every: int | None = None,
         select: str = "best",
         eval_rows: int = 2048,
+        early_stopping: bool | None = None,
+        validation_size: float | int | None = None,
         random_state: int | None = None,
         verbose: bool = False,
         callbacks=None,
@@ -77,6 +82,8 @@ class GAP(BaseSynthesizer):
         self.swap_every = swap_every
         self.select = select
         self.eval_rows = eval_rows
+        self.early_stopping = early_stopping
+        self.validation_size = validation_size
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks
@@ -111,6 +118,13 @@ class GAP(BaseSynthesizer):
             raise InvalidParameterError(f"select={self.select!r}; use 'best' or 'all'")
         if self.eval_rows < 2:
             raise InvalidParameterError(f"eval_rows={self.eval_rows!r} must be at least 2")
+        check_early_stopping(*self._early_stopping_settings())
+
+    def _early_stopping_settings(self) -> tuple[bool, float | int]:
+        base = self._base_estimator()
+        on = base.early_stopping if self.early_stopping is None else self.early_stopping
+        size = base.validation_size if self.validation_size is None else self.validation_size
+        return bool(on), size
 
     def _check_roles(self, df, schema) -> None:
         self.base_ = clone(self._base_estimator())
@@ -245,10 +259,18 @@ class GAP(BaseSynthesizer):
         return self.base_._default_alpha()
 
     def _generate(self, m: int, alpha: float, gen: torch.Generator, **options) -> torch.Tensor:
-        inner = self.base_
         if self.select == "best":
-            inner.generator_ = self.generator_[self.selected_]
-            return inner._generate(m, alpha, gen, **options)
+            self.base_.generator_ = self.generator_[self.selected_]
+            return self.base_._generate(m, alpha, gen, **options)
+        return self._generate_all(m, alpha, gen, **options)
+
+    def _holdout_rows(self, m: int, gen: torch.Generator) -> torch.Tensor:
+        # No generator is selected during training: score the pairs' mix.
+        return self._generate_all(m, 1.0, gen)
+
+    def _generate_all(self, m: int, alpha: float, gen: torch.Generator, **options):
+        """Each row from a generator drawn uniformly among the pairs."""
+        inner = self.base_
         which = torch.randint(self.n_pairs, (m,), device=self.device_, generator=gen)
         out = torch.empty(m, self.transformer_.output_dim, device=self.device_)
         for j in range(self.n_pairs):

@@ -39,9 +39,10 @@ class PMGAN(BaseSynthesizer):
     balance_decay : a of the decay exp(−a·t) of β, t in generator steps.
     truncate : t of the truncated generator loss (no gradient where D > t).
     mix : how `sample` draws each row's generator: 'uniform' (the only mode implemented).
-    epochs, max_seconds, batch_size, noise_dim, generator_dims, critic_dims, lr_generator,
-    lr_critic, betas, critic_steps, continuous, decode, kinds, target, device,
-    random_state, verbose, callbacks : as for PTGAN (critic_dims also size the classifier).
+    epochs, max_seconds, early_stopping, validation_size, batch_size, noise_dim,
+    generator_dims, critic_dims, lr_generator, lr_critic, betas, critic_steps, continuous,
+    decode, kinds, target, device, random_state, verbose, callbacks : as for PTGAN
+    (critic_dims also size the classifier; early stopping scores the uniform mix).
     """
 
     def __init__(
@@ -54,6 +55,8 @@ class PMGAN(BaseSynthesizer):
         mix: str = "uniform",
         epochs: int = 100,
         max_seconds: float | None = None,
+        early_stopping: bool = False,
+        validation_size: float | int = 0.1,
         batch_size: int = 500,
         noise_dim: int = 64,
         generator_dims: tuple[int, ...] = (256, 256),
@@ -78,6 +81,8 @@ class PMGAN(BaseSynthesizer):
         self.mix = mix
         self.epochs = epochs
         self.max_seconds = max_seconds
+        self.early_stopping = early_stopping
+        self.validation_size = validation_size
         self.batch_size = batch_size
         self.noise_dim = noise_dim
         self.generator_dims = generator_dims

@@ -29,6 +29,11 @@ class PTGAN(BaseSynthesizer):
     ----------
     epochs : passes over the table (steps per epoch = rows / batch_size generator steps).
     max_seconds : wall-time budget; training stops at whichever of epochs/seconds comes first.
+    early_stopping : hold validation_size rows out of training and stop when a cheap fidelity
+        score on them stalls (epochs is then the maximum), keeping the generator of the best
+        score (docs/user-guide.md, "Early stopping"); skipped on tables under 1,000 rows.
+    validation_size : rows held out for early stopping: a fraction of the table (at most
+        5,000 rows) or a number of rows.
     batch_size : rows per minibatch.
     r : share of rows kept at the original law in each batch (α ~ r·δ₁ + (1 − r)·U(0, 1));
         r = 1 trains only the data law (no tempering).
@@ -66,6 +71,8 @@ class PTGAN(BaseSynthesizer):
         *,
         epochs: int = 150,
         max_seconds: float | None = None,
+        early_stopping: bool = False,
+        validation_size: float | int = 0.1,
         batch_size: int = 500,
         r: float = 0.9,
         coherency: float = 10.0,
@@ -95,6 +102,8 @@ class PTGAN(BaseSynthesizer):
     ):
         self.epochs = epochs
         self.max_seconds = max_seconds
+        self.early_stopping = early_stopping
+        self.validation_size = validation_size
         self.batch_size = batch_size
         self.r = r
         self.coherency = coherency

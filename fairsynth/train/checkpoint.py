@@ -3,10 +3,11 @@
 A checkpoint is written at the end of an epoch (every `every` epochs, and when Ctrl-C was
 pressed) and holds everything the rest of the fit depends on: both networks, both Adam
 states, the state of the trainer's torch.Generator (minibatches, α, noise), torch's global
-RNG state (forked inside fit), the epoch and the loss history. Resuming rebuilds the
-model exactly as `fit` does (same seed: same schema, transformer and encoded table), then
-overwrites the networks, optimisers and RNG states from the checkpoint, so the resumed
-fit is bit-identical on CPU to one that was never interrupted.
+RNG state (forked inside fit), the epoch and the loss history, and with early stopping its
+best score, best generator weights and evaluations without progress. Resuming rebuilds
+the model exactly as `fit` does (same seed: same schema, transformer and encoded table),
+then overwrites the networks, optimisers and RNG states from the checkpoint, so the
+resumed fit is bit-identical on CPU to one that was never interrupted.
 
 File format, like a model file: a zip of `config.json` (format, version, model class,
 hyperparameters, seed, table fingerprint, epoch, history) and `tensors.pt` (the state
@@ -65,6 +66,7 @@ class Checkpointer:
         self.resume = resume
         self.loop = None
         self.generator = None
+        self.early_stopping = None
         self._state: tuple[dict, dict] | None = None
         self._interrupted = False
         self.fingerprint = ""
@@ -129,12 +131,18 @@ class Checkpointer:
         return None if self._state is None else int(self._state[0]["seed"])
 
     # ---------------------------------------------------------------- during the fit
-    def bind(self, loop, generator: torch.Generator, seed: int) -> tuple[int, list[dict]]:
-        """Attach to the loop; with resume, restore its state. Returns (start epoch, history)."""
+    def bind(
+        self, loop, generator: torch.Generator, seed: int, early_stopping=None
+    ) -> tuple[int, list[dict]]:
+        """Attach to the loop (and the fit's EarlyStopping, if any); with resume, restore
+        their state. Returns (start epoch, history)."""
         self.loop, self.generator, self.seed = loop, generator, seed
+        self.early_stopping = early_stopping
         if self._state is None:
             return 1, []
         config, t = self._state
+        if early_stopping is not None:
+            early_stopping.load_state(config["early_stopping"], t["early_stopping"])
         obj = loop.objective
         obj.generator.load_state_dict(t["generator"])
         obj.critic.load_state_dict(t["critic"])
@@ -174,6 +182,9 @@ class Checkpointer:
         }
         if loop.ema is not None:
             tensors["ema_swapped"] = list(loop.ema)
+        extra = {}
+        if self.early_stopping is not None:
+            extra["early_stopping"], tensors["early_stopping"] = self.early_stopping.state()
         config = {
             "format": CHECKPOINT_FORMAT,
             "format_version": CHECKPOINT_VERSION,
@@ -184,6 +195,7 @@ class Checkpointer:
             "fingerprint": self.fingerprint,
             "epoch": epoch,
             "history": _jsonable(loop.rows),
+            **extra,
         }
         write_bundle(self.path, config, _to_cpu(tensors))
 

@@ -81,6 +81,14 @@ def test_fit_without_sensitive_trains_ptgan(workdir):
     assert "PTGAN" in run("info", "plain.fsz", cwd=workdir).stdout
 
 
+def test_fit_with_early_stopping(adult, tmp_path):
+    adult.sample(1200, random_state=0).to_csv(tmp_path / "t.csv", index=False)
+    args = ["t.csv", "--epochs", "2", "--device", "cpu", "-q", "-o", "es.fsz"]
+    run("fit", *args, "--early-stopping", "--validation-size", "200", cwd=tmp_path)
+    out = run("info", "es.fsz", cwd=tmp_path).stdout
+    assert "early_stopping=True" in out and "'holdout_rows': 200" in out
+
+
 def test_datasets_list_and_export(tmp_path):
     assert "german_credit" in run("datasets", "list", cwd=tmp_path).stdout
     run("datasets", "export", "german_credit", "g.csv", cwd=tmp_path)
@@ -94,6 +102,7 @@ def test_datasets_list_and_export(tmp_path):
         (["fit", "adult.csv", "--sensitive", "colour", "--epochs", "1"], "not in the table"),
         (["sample", "-o", "missing_dir/x.csv"], "does not exist"),
         (["fit", "missing.csv"], "does not exist"),
+        (["fit", "adult.csv", "--early-stopping", "--validation-size", "1.5"], "whole number"),
     ],
 )
 def test_errors_are_one_readable_line_and_nonzero(workdir, args, message):
