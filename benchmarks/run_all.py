@@ -16,6 +16,7 @@ RUNS = [
     ["fairness_front.py", "--unaware"],
     ["quality.py"],
     ["modes.py"],
+    ["speed.py", "--threads", "1"],
 ]
 
 if __name__ == "__main__":
