@@ -331,7 +331,9 @@ def time_fairsynth_steps(model, df: pd.DataFrame, args, device: str) -> dict[str
     encoder's share of the setup: from the call of fit to the end of the table's encoding)."""
     from fairsynth.train import TemperedObjective
 
-    model.epochs = max(model.epochs, 10**6)  # the clock, not the epoch count, ends the fit
+    # enough epochs for the clock to end the fit (and a bound should it never tick)
+    steps_per_epoch = -(-len(df) // model.batch_size)
+    model.epochs = math.ceil((args.warmup_steps + args.max_steps + 2) / steps_per_epoch) + 1
     clock = StepClock(args, device)
     encoded: list[float] = []
     with (
@@ -341,8 +343,8 @@ def time_fairsynth_steps(model, df: pd.DataFrame, args, device: str) -> dict[str
         model.fit(df)
     out = clock.result(model.batch_size)
     out["encoder_s"] = encoded[0] - clock.started
-    out["steps_per_epoch"] = -(-len(df) // model.batch_size)
-    out["epoch_s"] = out["steps_per_epoch"] * out["step_ms"] / 1000
+    out["steps_per_epoch"] = steps_per_epoch
+    out["epoch_s"] = steps_per_epoch * out["step_ms"] / 1000
     return out
 
 
@@ -401,7 +403,9 @@ def time_ctgan_steps(df: pd.DataFrame, args, device: str, seed: int) -> dict[str
     from ctgan.data_transformer import DataTransformer
     from ctgan.synthesizers.ctgan import Discriminator
 
-    model = new_ctgan(10**6, args.batch_size, device, seed)
+    steps_per_epoch = max(len(df) // args.batch_size, 1)
+    epochs = math.ceil((args.warmup_steps + args.max_steps + 2) / steps_per_epoch) + 1
+    model = new_ctgan(epochs, args.batch_size, device, seed)
     loop_start: list[float] = []
     encoded: list[float] = []
     clock = StepClock(args, device)
@@ -413,8 +417,8 @@ def time_ctgan_steps(df: pd.DataFrame, args, device: str, seed: int) -> dict[str
         model.fit(df, discrete_columns=discrete_columns(df))
     out = clock.result(args.batch_size, setup_end=loop_start[0])
     out["encoder_s"] = encoded[0] - clock.started
-    out["steps_per_epoch"] = max(len(df) // args.batch_size, 1)
-    out["epoch_s"] = out["steps_per_epoch"] * out["step_ms"] / 1000
+    out["steps_per_epoch"] = steps_per_epoch
+    out["epoch_s"] = steps_per_epoch * out["step_ms"] / 1000
     return out
 
 
