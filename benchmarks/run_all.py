@@ -17,6 +17,7 @@ RUNS = [
     ["quality.py"],
     ["modes.py"],
     ["early_stopping_signal.py"],
+    ["speed.py", "--threads", "1"],
 ]
 
 if __name__ == "__main__":
