@@ -111,7 +111,9 @@ def fit(
     output: Annotated[Path, typer.Option("-o", "--output", help="Model file to write.")] = Path(
         DEFAULT_MODEL
     ),
-    epochs: Annotated[int, typer.Option(min=1, help="Passes over the table.")] = 150,
+    epochs: Annotated[
+        int, typer.Option(min=1, help="Passes over the table (the maximum with early stopping).")
+    ] = 150,
     max_seconds: Annotated[
         float | None,
         typer.Option(
@@ -123,10 +125,10 @@ def fit(
         typer.Option(
             "--early-stopping/--no-early-stopping",
             help="Hold --validation-size rows out and stop when their fidelity score stalls "
-            "(--epochs is then the maximum); keeps the best generator. Tables of 1,000 rows "
-            "or more.",
+            "(--epochs is then the maximum); keeps the best generator. On by default; "
+            "tables under 1,000 rows train on every row for --epochs.",
         ),
-    ] = False,
+    ] = True,
     validation_size: Annotated[
         float,
         typer.Option(

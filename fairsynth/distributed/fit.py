@@ -186,12 +186,9 @@ def fit_distributed(
         if folder is not None and ctx.is_main:
             folder.mkdir(parents=True, exist_ok=True)
         model._check_params()
-        if model._early_stopping_settings()[0]:
-            # Its held-out split, evaluations and agreed stop are not written for ranks yet.
-            raise InvalidParameterError(
-                "early stopping is not available under torchrun yet; drop early_stopping "
-                "(--no-early-stopping) or fit in one process"
-            )
+        # Early stopping (on by default) is skipped: its held-out split, evaluations and
+        # agreed stop are not written for ranks yet; every rank trains for `epochs`.
+        skipped_early_stopping = model._early_stopping_settings()[0]
         df = model._check_table(data)
         # random_state=None draws a seed: rank 0's, so that every rank agrees.
         seed = int(ctx.broadcast_object(_seed_from(model.random_state)))
@@ -257,6 +254,8 @@ def fit_distributed(
                 if k not in ("epoch", "seconds")
             },
         }
+        if skipped_early_stopping:
+            model.training_summary_["early_stopping"] = {"skipped": "not available under torchrun"}
         if hasattr(driver, "summarise"):
             driver.summarise(model)
         # Same privacy record as a single-process fit: row hashes (for reject_copies) and

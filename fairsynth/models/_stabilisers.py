@@ -9,7 +9,7 @@ GAN" is a comparison of parameters, not of code paths:
 * ``"wgan-gp"``: the same critic with tempering and coherency off (r = 1, λ = 0) and the
   gradient penalty at ``gradient_penalty`` or, when that is 0, at the usual 10;
 * ``"ns"``: the non-saturating GAN (logit critic, −log D(G(z)) generator), no tempering,
-  no coherency, gradient penalty as given (default 0), optional one-sided label smoothing.
+  no coherency, no gradient penalty, optional one-sided label smoothing.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def resolve_loss(model) -> dict:
             "coherency": 0.0,
             "gradient_penalty": model.gradient_penalty or 10.0,
         }
-    return {"loss": "ns", "r": 1.0, "coherency": 0.0, "gradient_penalty": model.gradient_penalty}
+    return {"loss": "ns", "r": 1.0, "coherency": 0.0, "gradient_penalty": 0.0}
 
 
 def check_stabilisers(model) -> None:

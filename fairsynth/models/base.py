@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import warnings
 from collections.abc import Iterator
 
 import numpy as np
@@ -13,7 +12,7 @@ from sklearn.base import BaseEstimator
 
 from ..data import TableTransformer, detect_schema
 from ..data.validate import check_group_column, validate_table
-from ..errors import FairsynthWarning, InvalidDataError, InvalidParameterError, NotFittedError
+from ..errors import InvalidDataError, InvalidParameterError, NotFittedError
 from ..nn import Critic, Generator
 from ..privacy import CopyFilter, hashed_columns, privacy_summary, row_hashes
 from ..train import LoopConfig, MinibatchSampler, TrainingLoop
@@ -170,12 +169,8 @@ class BaseSynthesizer(BaseEstimator):
         if not enabled:
             return df, encoded, None
         if n < HOLDOUT_MIN_TABLE:
-            warnings.warn(
-                f"early stopping needs a table of at least {HOLDOUT_MIN_TABLE:,} rows to hold "
-                f"some out; this one has {n:,}: training on all rows for {self.epochs} epochs",
-                FairsynthWarning,
-                stacklevel=3,
-            )
+            # Too small to hold rows out: train on all of them for `epochs` (on by default,
+            # so no warning; training_summary_["early_stopping"] says it was skipped).
             return df, encoded, None
         k = int(size) if isinstance(size, int | np.integer) else round(size * n)
         if not isinstance(size, int | np.integer):
