@@ -262,10 +262,33 @@ def _check_delimiter(path: Path, header: str, sep: str) -> None:
             )
 
 
+def _arrow_chunk(chunk: pd.DataFrame, schema):
+    """One chunk as an Arrow table of the file's `schema` (None: the first chunk's own).
+
+    Every chunk is converted to the first chunk's schema: a chunk where a text column has
+    only missing cells would otherwise come out as type null and be refused by the writer
+    (a short last chunk with a mostly-present column can). In the first chunk such a
+    column is typed string, the type any later text cells will have.
+    """
+    import pyarrow as pa
+
+    if schema is not None:
+        return pa.Table.from_pandas(chunk, schema=schema, preserve_index=False)
+    table = pa.Table.from_pandas(chunk, preserve_index=False)
+    for i, field in enumerate(table.schema):
+        if pa.types.is_null(field.type):
+            table = table.set_column(i, field.with_type(pa.string()), table[i].cast(pa.string()))
+    return table
+
+
 def write_table(
     chunks: Iterable[pd.DataFrame], path, on_chunk: Callable[[int], None] | None = None
 ):
-    """Write DataFrame chunks to CSV or Parquet atomically, in bounded memory. Returns rows."""
+    """Write DataFrame chunks to CSV or Parquet atomically, in bounded memory. Returns rows.
+
+    Parquet: one row group per chunk through a single ParquetWriter; nothing is held but
+    the current chunk, so memory does not grow with the number of rows.
+    """
     path = Path(path)
     parquet = path.name.lower().endswith((".parquet", ".pq"))
     rows = 0
@@ -274,10 +297,9 @@ def write_table(
         try:
             for i, chunk in enumerate(chunks):
                 if parquet:
-                    import pyarrow as pa
                     import pyarrow.parquet as pq
 
-                    table = pa.Table.from_pandas(chunk, preserve_index=False)
+                    table = _arrow_chunk(chunk, None if writer is None else writer.schema)
                     if writer is None:
                         writer = pq.ParquetWriter(tmp, table.schema)
                     writer.write_table(table)

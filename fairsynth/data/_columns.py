@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..errors import InvalidDataError
 from ._numeric import (
+    MODE_FIT_ROWS,
     ModeCodec,
     QuantileCodec,
     codec_from_dict,
@@ -161,7 +162,8 @@ class NumericEncoder(ColumnEncoder):
         sub = subsample(v, opts["max_fit_rows"], rng)
         if opts["continuous"] == "mode":
             seed = int(rng.integers(2**31 - 1))
-            codec: Any = ModeCodec.fit(sub, opts["max_modes"], seed, spec.name)
+            gmm_rows = subsample(sub, MODE_FIT_ROWS, rng)
+            codec: Any = ModeCodec.fit(gmm_rows, opts["max_modes"], seed, spec.name)
         else:
             sub = np.r_[sub, lo, hi]  # the grid spans the full observed range
             codec = QuantileCodec.fit(sub, opts["n_quantiles"])
@@ -190,12 +192,12 @@ class NumericEncoder(ColumnEncoder):
 
     def decode(self, blocks, n, decode, rng):
         mode = decode_onehot(blocks[1], decode, rng) if self.codec.n_modes else None
-        x = self.codec.decode(blocks[0][:, 0], mode)
-        x = np.clip(x, self.lo, self.hi)
+        x = self.codec.decode(blocks[0][:, 0], mode)  # a fresh array: modified in place
+        np.clip(x, self.lo, self.hi, out=x)
         if self.spec.kind != "continuous":
-            x = np.rint(x)
+            np.rint(x, out=x)
         elif self.digits is not None:
-            x = np.round(x, self.digits)
+            np.round(x, self.digits, out=x)
         missing = None
         if self.spec.has_missing:
             missing = decode_onehot(blocks[-1], decode, rng) == 1

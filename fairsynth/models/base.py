@@ -336,7 +336,12 @@ class BaseSynthesizer(BaseEstimator):
             if guard is not None:  # over-draw: some rows will be dropped
                 m = min(SAMPLE_CHUNK, max(2 * m, 1024))
             with torch.no_grad():
-                encoded = self._generate(m, alpha, gen, **options).cpu().numpy()
+                encoded = self._generate(m, alpha, gen, **options)
+                if encoded.device.type != "cpu":
+                    # decoding reads the rows column by column: hand it a column-major
+                    # array, transposed on the device (on CPU, numpy's tiled copy is faster)
+                    encoded = encoded.T.contiguous().T
+                encoded = encoded.cpu().numpy()
             rows = self.transformer_.inverse_transform(
                 encoded, decode=decode, random_state=rng, row_offset=drawn
             )
