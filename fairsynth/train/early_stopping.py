@@ -244,7 +244,7 @@ class EarlyStopping:
         seed: int,
         *,
         every: int = 1,
-        patience: int = 10,
+        patience: int = 20,
         min_delta: float = 1e-3,
         rows: int = 5000,
     ):
