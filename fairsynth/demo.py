@@ -24,7 +24,7 @@ def main(out_dir: str = "out") -> None:
     df = datasets.load("adult")
     print(f"Fitting FairPTGAN on Adult ({len(df):,} rows), sensitive=sex, target=income ...")
     # The demo must finish within minutes on a 2-core laptop: cap training at 5 minutes
-    # (the default 150 epochs usually fit in that time).
+    # (early stopping usually ends the default fit well before that).
     model = FairPTGAN(
         sensitive="sex",
         target="income",
