@@ -37,7 +37,7 @@ def test_fit_returns_self_and_sample_keeps_the_schema(fitted_fair, adult_small):
         assert set(out[col].dropna()) <= set(adult_small[col].dropna())
     assert set(out["sex"]) == {"Male", "Female"}
     h = fitted_fair.history_
-    assert list(h["epoch"]) == [1, 2] and {"loss_d", "loss_g", "coherency"} <= set(h.columns)
+    assert list(h["epoch"]) == [1, 2] and {"loss_d", "loss_g", "gp"} <= set(h.columns)
 
 
 def test_same_seed_same_rows_and_global_rng_untouched(adult_small):
