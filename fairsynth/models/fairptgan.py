@@ -8,6 +8,7 @@ import torch
 from ..data.validate import check_group_column
 from ..errors import InvalidDataError, InvalidParameterError
 from ..train import TemperedObjective
+from ..train.early_stopping import draw_categories, onehot_groups
 from .fair_teacher import FairTeacher, teacher_strength
 from .ptgan import PTGAN
 
@@ -271,7 +272,7 @@ class FairPTGAN(PTGAN):
             # The teacher must label the rows the user will see: draw each category of the
             # soft (tempered) row first, as decoding would, then redraw the target of a
             # `strength` share of rows from the fair teacher applied to those hard rows.
-            full = self._draw_categories(full, gen)
+            full = draw_categories(full, onehot_groups(self.transformer_.spans, dev), gen)
             p = self.teacher_.positive_probability(full[:, self._teacher_features()])
             label = (torch.rand(m, device=dev, generator=gen) < p).long()
             redraw = torch.rand(m, device=dev, generator=gen) < strength
@@ -299,17 +300,6 @@ class FairPTGAN(PTGAN):
         if self._n_groups == 1 or bool((weights.sum(1) == 0).any()):
             return groups  # no other group to mix with (e.g. group_shares on one group)
         return torch.multinomial(weights, 1, generator=gen)[:, 0]
-
-    def _draw_categories(self, full: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
-        """Replace every soft one-hot span by a one-hot drawn from it (decode="sample")."""
-        for span in self.transformer_.spans:
-            if span.kind != "onehot":
-                continue
-            soft = full[:, span.start : span.stop].clamp(min=0.0) + 1e-12
-            drawn = torch.multinomial(soft, 1, generator=gen)[:, 0]
-            onehot = torch.nn.functional.one_hot(drawn, span.stop - span.start)
-            full[:, span.start : span.stop] = onehot.to(full.dtype)
-        return full
 
     def _check_shares(self, group_shares) -> torch.Tensor:
         if group_shares is None:

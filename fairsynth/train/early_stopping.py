@@ -57,11 +57,7 @@ class HoldoutScore:
         scalar = [s for s in spans if s.kind == "scalar"]
         self.scalar_idx = torch.tensor([s.start for s in scalar], dtype=torch.long, device=dev)
         # One-hot spans of one width are handled together, as in nn/activations.py.
-        by_width = defaultdict(list)
-        for s in spans:
-            if s.kind == "onehot":
-                by_width[s.width].append(list(range(s.start, s.stop)))
-        self.onehot_groups = [torch.tensor(v, device=dev) for _, v in sorted(by_width.items())]
+        self.onehot_groups = onehot_groups(spans, dev)
         onehot_dims = [i for s in spans if s.kind == "onehot" for i in range(s.start, s.stop)]
         self.onehot_idx = torch.tensor(onehot_dims, dtype=torch.long, device=dev)
         var_of = {s.start: v for v, s in enumerate(spans)}
@@ -166,18 +162,7 @@ class HoldoutScore:
 
     def _hard(self, fake: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         """The rows as decoding sees them: hard one-hots, snapped scalars (class docstring)."""
-        out = fake.clone()
-        for idx in self.onehot_groups:  # (n_spans, width) indices
-            block = fake[:, idx].clamp_min(0)
-            if self.decode == "sample":
-                # inverse CDF with one uniform per row and span, as decode_onehot does
-                cdf = block.cumsum(-1)
-                u = torch.rand(cdf.shape[:2], device=self.device, generator=generator)
-                pick = (cdf <= u[..., None] * cdf[..., -1:]).sum(-1)
-                pick = pick.clamp_max(idx.shape[1] - 1)
-            else:
-                pick = block.argmax(-1)
-            out[:, idx] = torch.nn.functional.one_hot(pick, idx.shape[1]).to(out.dtype)
+        out = draw_categories(fake, self.onehot_groups, generator, self.decode)
         if len(self.scalar_idx):
             x = out[:, self.scalar_idx].T.contiguous()  # (n_scalars, n)
             if self.tied_low.shape[1]:
@@ -326,3 +311,31 @@ class EarlyStopping:
         self.stopped = self.wait >= self.patience
         dev = self.model.device_
         self.best_state = {k: v.to(dev) for k, v in tensors.items()} or None
+
+
+def onehot_groups(spans, device) -> list[torch.Tensor]:
+    """The one-hot spans' column indices, one (n_spans, width) tensor per distinct width."""
+    by_width: dict[int, list[list[int]]] = defaultdict(list)
+    for s in spans:
+        if s.kind == "onehot":
+            by_width[s.stop - s.start].append(list(range(s.start, s.stop)))
+    return [torch.tensor(v, device=device) for _, v in sorted(by_width.items())]
+
+
+def draw_categories(
+    rows: torch.Tensor, groups: list[torch.Tensor], generator: torch.Generator, decode="sample"
+) -> torch.Tensor:
+    """A copy of `rows` whose soft one-hot spans are replaced by the one-hot a decoding
+    would pick: drawn (inverse CDF, one uniform per row and span, as decode_onehot does) or
+    argmax. `groups` comes from `onehot_groups`; a few tensor ops per distinct span width."""
+    out = rows.clone()
+    for idx in groups:
+        block = rows[:, idx].clamp_min(0)
+        if decode == "sample":
+            cdf = block.cumsum(-1)
+            u = torch.rand(cdf.shape[:2], device=rows.device, generator=generator)
+            pick = (cdf <= u[..., None] * cdf[..., -1:]).sum(-1).clamp_max(idx.shape[1] - 1)
+        else:
+            pick = block.argmax(-1)
+        out[:, idx] = torch.nn.functional.one_hot(pick, idx.shape[1]).to(out.dtype)
+    return out
