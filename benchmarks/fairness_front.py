@@ -2,25 +2,30 @@
 constraint, with the train-on-real point and optional peers, on the evaluation protocol of
 shared/docs/baselines.md (LR/GBM trained on synthetic rows, tested on adult_test.csv).
 
-    python benchmarks/fairness_front.py                      # FairPTGAN, default settings
+    python benchmarks/fairness_front.py --seeds 0,1,2        # FairPTGAN, default settings
     python benchmarks/fairness_front.py --unaware            # sensitive column not a feature
     python benchmarks/fairness_front.py --peers ctgan,gaussiancopula,tabfairgan
+    python benchmarks/fairness_front.py --set target_consistency=1 --tag tc   # a variant
 
 Peers are optional extras (`pip install ctgan sdv tabfairgan`), never package dependencies.
-Writes benchmarks/results/fairness_front[_unaware].csv and docs/figures/fairness_front*.png.
+Writes benchmarks/results/fairness_front[_unaware].csv (mean and spread over every sample of
+every fit), ..._runs.csv (one row per fit, α, repeat) and docs/figures/fairness_front*.png.
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
+import json
 import time
 from pathlib import Path
 
 import pandas as pd
+import torch
 
 from fairsynth import FairPTGAN, datasets
 from fairsynth.evaluate import evaluate_table, fairness_sweep, plot_auc_vs_sp
+from fairsynth.evaluate.fairness import summarise
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,55 +50,90 @@ def fit_peer(name: str, train: pd.DataFrame, seed: int) -> pd.DataFrame:
     if name == "tabfairgan":
         from tabfairgan import TFG
 
-        model = TFG(train, epochs=200, batch_size=256, device="cpu")
+        # baselines.md's setting: 200 epochs, the last 30 with the fairness loss (λ 0.5),
+        # trained on the complete rows (its encoder does not take missing values).
+        fairness = {
+            "fair_epochs": 30,
+            "lamda": 0.5,
+            "S": "sex",
+            "Y": "income",
+            "S_under": "Female",
+            "Y_desire": ">50K",
+        }
+        torch.manual_seed(seed)
+        model = TFG(train.dropna(), epochs=200, batch_size=256, fairness_config=fairness)
         model.train()
-        return model.generate_data(len(train))
+        return model.generate_fake_df(len(train))
     raise SystemExit(f"unknown peer {name!r}")
+
+
+def parse_settings(pairs: list[str]) -> dict:
+    """`--set key=value` pairs as model keyword arguments (values parsed as JSON if they can be)."""
+    settings = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise SystemExit(f"--set expects key=value, got {pair!r}")
+        try:
+            settings[key] = json.loads(value)
+        except json.JSONDecodeError:
+            settings[key] = value
+    return settings
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--alphas", default="0.5,0.6,0.7,0.8,0.9,1.0")
-    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--repeats", type=int, default=3, help="samples (and classifiers) per fit")
     ap.add_argument("--classifiers", default="lr")
-    ap.add_argument("--epochs", type=int, default=None, help="default: the model's default")
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--r", type=float, default=None, help="default: the model's default")
+    ap.add_argument("--seeds", default="0", help="one FairPTGAN fit per seed, e.g. 0,1,2")
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a FairPTGAN setting other than its default (repeatable)",
+    )
     ap.add_argument("--unaware", action="store_true")
     ap.add_argument("--peers", default="", help="comma-separated: ctgan,gaussiancopula,tabfairgan")
+    ap.add_argument("--tag", default="", help="suffix of the result files (for experiments)")
     args = ap.parse_args()
 
     train, test = datasets.load("adult"), datasets.load("adult_test")
     alphas = [float(a) for a in args.alphas.split(",")]
     classifiers = args.classifiers.split(",")
-    extra = {"epochs": args.epochs} if args.epochs else {}
-    if args.r is not None:
-        extra["r"] = args.r
-    started = time.perf_counter()
-    model = FairPTGAN(
-        sensitive="sex", target="income", random_state=args.seed, verbose=True, **extra
-    ).fit(train)
-    fit_s = time.perf_counter() - started
-    # The constraint acts when sampling, so "before" is the same fit without its teacher.
-    tempering_only = copy.copy(model)
-    tempering_only.teacher_ = None
-
-    common = dict(
-        target="income",
-        sensitive="sex",
-        alphas=alphas,
-        classifiers=classifiers,
-        repeats=args.repeats,
-        unaware=args.unaware,
-        random_state=args.seed,
+    settings = parse_settings(args.set)
+    runs, fits = [], []
+    for seed in map(int, args.seeds.split(",")):
+        started = time.perf_counter()
+        model = FairPTGAN(
+            sensitive="sex", target="income", random_state=seed, verbose=True, **settings
+        ).fit(train)
+        fits.append((seed, time.perf_counter() - started, model.training_summary_["epochs_run"]))
+        # The constraint acts when sampling, so "before" is the same fit without its teachers
+        # (tempering only, the generator's own labels).
+        tempering_only = copy.copy(model)
+        tempering_only.teacher_ = tempering_only.free_teacher_ = None
+        for label, m in [("fair teacher", model), ("tempering only", tempering_only)]:
+            _, part = fairness_sweep(
+                m,
+                test,
+                target="income",
+                sensitive="sex",
+                alphas=alphas,
+                classifiers=classifiers,
+                repeats=args.repeats,
+                unaware=args.unaware,
+                random_state=seed,
+                return_runs=True,
+            )
+            runs.append(part.assign(variant=label, fit_seed=seed))
+    runs = pd.concat(runs, ignore_index=True)
+    # Mean and spread over every sample of every fit: the spread a user meets.
+    front = pd.concat(
+        [summarise(part).assign(variant=v) for v, part in runs.groupby("variant", sort=False)],
+        ignore_index=True,
     )
-    variants = [("fair teacher", model), ("tempering only", tempering_only)]
-    fronts = []
-    for label, m in variants:
-        sweep = fairness_sweep(m, test, **common)
-        sweep.insert(0, "variant", label)
-        fronts.append(sweep)
-    front = pd.concat(fronts, ignore_index=True)
 
     def reference(name: str, rows: pd.DataFrame) -> None:
         scored = evaluate_table(
@@ -103,7 +143,7 @@ def main() -> None:
             "sex",
             classifiers=classifiers,
             unaware=args.unaware,
-            random_state=args.seed,
+            random_state=0,
         )
         for _, row in scored.iterrows():
             refs[f"{name} ({row['classifier']})"] = (row["sp"], row["auc"])
@@ -111,32 +151,31 @@ def main() -> None:
     refs: dict[str, tuple[float, float]] = {}
     reference("train on real", train)
     for peer in filter(None, args.peers.split(",")):
-        reference(peer, fit_peer(peer, train, args.seed))
+        reference(peer, fit_peer(peer, train, 0))
 
-    suffix = "_unaware" if args.unaware else ""
-    out_csv = ROOT / "benchmarks" / "results" / f"fairness_front{suffix}.csv"
-    out_csv.parent.mkdir(parents=True, exist_ok=True)
-    front.to_csv(out_csv, index=False)
+    suffix = ("_unaware" if args.unaware else "") + (f"_{args.tag}" if args.tag else "")
+    results = ROOT / "benchmarks" / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    front.to_csv(results / f"fairness_front{suffix}.csv", index=False)
+    runs.to_csv(results / f"fairness_front{suffix}_runs.csv", index=False)
     plot = front.assign(classifier=front["classifier"] + " · " + front["variant"])
     fig = ROOT / "docs" / "figures" / f"fairness_front{suffix}.png"
     fig.parent.mkdir(parents=True, exist_ok=True)
-    plot_auc_vs_sp(plot, refs, fig, title=f"Adult, sensitive sex{' (unaware)' if suffix else ''}")
-    cols = [
-        "variant",
-        "alpha",
-        "classifier",
-        "auc_mean",
-        "auc_std",
-        "sp_mean",
-        "sp_std",
-        "eo_mean",
-        "data_sp_mean",
-    ]
-    print(f"FairPTGAN fit: {fit_s:.0f} s, {model.training_summary_['epochs_run']} epochs")
-    print(front[cols].round(3).to_string(index=False))
+    title = "Adult, sensitive sex" + (" (unaware)" if args.unaware else "")
+    plot_auc_vs_sp(plot, refs, fig, title=title)
+    for seed, seconds, epochs in fits:
+        print(f"FairPTGAN fit, seed {seed}: {seconds:.0f} s, {epochs} epochs")
+    per_fit = runs.pivot_table(
+        index=["variant", "alpha", "classifier"], columns="fit_seed", values=["auc", "sp"]
+    )
+    print("mean over the repeats of each fit:")
+    print(per_fit.round(3).to_string())
+    cols = ["variant", "alpha", "classifier", "auc_mean", "auc_std", "sp_mean", "sp_std"]
+    print("over all fits and repeats:")
+    print(front[[*cols, "eo_mean", "data_sp_mean"]].round(3).to_string(index=False))
     for name, (sp, auc) in refs.items():
         print(f"reference {name}: AUC {auc:.3f} SP {sp:.3f}")
-    print(f"wrote {out_csv} and {fig}")
+    print(f"wrote {results / f'fairness_front{suffix}.csv'} (+ _runs.csv) and {fig}")
 
 
 if __name__ == "__main__":

@@ -104,8 +104,9 @@ def fit(
     fairness: Annotated[
         str,
         typer.Option(
-            help="FairPTGAN's fairness constraint on --target: 'teacher' (labels of a "
-            "demographic-parity teacher, strength 2·(1 − α)) or 'none' (tempering only).",
+            help="FairPTGAN's fairness constraint on --target: 'teacher' (a share "
+            "2·(1 − α) of the labels from a demographic-parity teacher, the others from an "
+            "unconstrained logistic one) or 'none' (tempering only, the generator's labels).",
         ),
     ] = "teacher",
     output: Annotated[Path, typer.Option("-o", "--output", help="Model file to write.")] = Path(
@@ -146,8 +147,12 @@ def fit(
         ),
     ] = 0.9,
     continuous: Annotated[
-        str, typer.Option(help="Encoding of numeric columns: 'quantile' or 'mode'.")
-    ] = "quantile",
+        str,
+        typer.Option(
+            help="Encoding of numeric columns: 'mode' (a mode one-hot + offset; values "
+            "holding ≥ 5% of the rows are exact modes) or 'quantile' (one scalar)."
+        ),
+    ] = "mode",
     kind: Annotated[
         list[str] | None,
         typer.Option(

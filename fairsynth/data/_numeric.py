@@ -17,14 +17,17 @@ Quantile-to-normal (``continuous="quantile"``)
     [-1, 1], applies ``Φ(s·z_max)`` and interpolates back. The only loss is float32 rounding
     of the scalar, about ``1e-4`` of the local grid spacing.
 
-Mode-specific normalisation (``continuous="mode"``, CTGAN)
-    rdt's ``ClusterBasedNormalizer`` fits a Bayesian GMM (Dirichlet-process prior, at most
+Mode-specific normalisation (``continuous="mode"``, CTGAN, with atoms)
+    Values holding ≥ 5 % of the rows (``ATOM_SHARE``: zero-inflated columns, round numbers
+    such as 40 hours) are *atoms*: modes of zero width that encode to their one-hot with
+    scalar 0 and decode to the value exactly. On the other values rdt's
+    ``ClusterBasedNormalizer`` fits a Bayesian GMM (Dirichlet-process prior, at most
     ``max_modes`` components) on at most ``MODE_FIT_ROWS`` (10,000) sub-sampled values (see
-    the constant for why that is enough); the means, standard deviations and weights of its valid
-    components are kept. A value is assigned to the component of largest posterior
-    ``w_k·N(x; μ_k, σ_k)`` (deterministic, unlike rdt which samples it) and encoded as
-    ``(x - μ_k)/(4σ_k)`` clipped to [-1, 1], plus the one-hot of ``k``. Values further than
-    4σ from their mode are clipped (lossy, as in CTGAN).
+    the constant for why that is enough); the means, standard deviations and weights of its
+    valid components are kept. A value that is not an atom is assigned to the component of
+    largest posterior ``w_k·N(x; μ_k, σ_k)`` (deterministic, unlike rdt which samples it)
+    and encoded as ``(x - μ_k)/(4σ_k)`` clipped to [-1, 1], plus the one-hot of ``k``.
+    Values further than 4σ from their mode are clipped (lossy, as in CTGAN).
 """
 
 from __future__ import annotations
@@ -363,39 +366,52 @@ class ModeCodec:
 
     @classmethod
     def fit(cls, values: np.ndarray, max_modes: int, seed: int, name: str) -> ModeCodec:
-        from rdt.transformers import ClusterBasedNormalizer
-
-        cbn = ClusterBasedNormalizer(max_clusters=int(max_modes), missing_value_generation=None)
-        cbn.set_random_state(np.random.RandomState(seed), "fit")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            cbn.fit(pd.DataFrame({name: values}), name)
-        bgm = cbn._bgm_transformer
-        valid = np.asarray(cbn.valid_component_indicator, dtype=bool)
-        if not valid.any():  # pragma: no cover - rdt always keeps one
-            valid[np.argmax(bgm.weights_)] = True
-        means = bgm.means_.reshape(-1)[valid]
-        stds = np.sqrt(bgm.covariances_.reshape(-1)[valid])
-        scale = max(float(np.abs(values).max()) if len(values) else 1.0, 1.0)
-        stds = np.maximum(stds, 1e-12 * scale)
-        weights = bgm.weights_[valid] / bgm.weights_[valid].sum()
+        atoms, shares = _atoms(values, max_modes)
+        means, stds, weights = atoms.tolist(), [0.0] * len(atoms), shares.tolist()
+        rest = values[~np.isin(values, atoms)]
+        if np.unique(rest).size == 1:  # a lone leftover value: one more atom
+            means, stds, weights = means + [float(rest[0])], stds + [0.0], weights + [1.0]
+        elif len(rest):
+            m, sd, w = _gaussian_modes(rest, max_modes - len(atoms), seed, name)
+            means, stds, weights = means + m, stds + sd, weights + w
+        share_of_rest = len(rest) / max(len(values), 1)
+        weights = np.asarray(weights)
+        n_atoms = len(atoms)
+        weights[n_atoms:] = share_of_rest * weights[n_atoms:] / max(weights[n_atoms:].sum(), 1e-300)
         order = np.argsort(means, kind="stable")
-        return cls(means[order].tolist(), stds[order].tolist(), weights[order].tolist())
+        weights = np.maximum(weights, 1e-12)  # log-weights are taken when assigning
+        return cls(
+            np.asarray(means)[order].tolist(),
+            np.asarray(stds)[order].tolist(),
+            (weights / weights.sum())[order].tolist(),
+        )
 
     def assign(self, x: np.ndarray) -> np.ndarray:
-        """Component of largest posterior for each value (deterministic)."""
-        z = (x[:, None] - self.means[None, :]) / self.stds[None, :]
-        logp = np.log(self.weights)[None, :] - np.log(self.stds)[None, :] - 0.5 * z * z
-        return logp.argmax(axis=1)
+        """Mode of each value (deterministic): its atom if it is one, else the Gaussian
+        component of largest posterior (the nearest atom when the column has no component)."""
+        atom = self.stds == 0
+        smooth = np.flatnonzero(~atom)
+        if len(smooth):
+            mu, sd = self.means[smooth], self.stds[smooth]
+            z = (x[:, None] - mu[None, :]) / sd[None, :]
+            logp = np.log(self.weights[smooth])[None, :] - np.log(sd)[None, :] - 0.5 * z * z
+            k = smooth[logp.argmax(axis=1)]
+        else:
+            k = np.abs(x[:, None] - self.means[None, :]).argmin(axis=1)
+        for j in np.flatnonzero(atom):
+            k[x == self.means[j]] = j
+        return k
 
     def encode(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         k = self.assign(x)
-        s = (x - self.means[k]) / (4.0 * self.stds[k])
+        sd = self.stds[k]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            s = np.where(sd > 0, (x - self.means[k]) / (4.0 * sd), 0.0)
         return np.clip(s, -1.0, 1.0), k
 
     def decode(self, s: np.ndarray, mode: np.ndarray | None) -> np.ndarray:
         s = _clipped_scalar(s)
-        return s * 4.0 * self.stds[mode] + self.means[mode]
+        return s * 4.0 * self.stds[mode] + self.means[mode]  # an atom (std 0) decodes exactly
 
     def tied_intervals(self) -> np.ndarray:
         return np.zeros((0, 3))  # the scalar is a within-mode offset: no value is tied
@@ -407,6 +423,51 @@ class ModeCodec:
             "stds": self.stds.tolist(),
             "weights": self.weights.tolist(),
         }
+
+
+# A value holding at least this share of a column's rows is an *atom* of the mode-specific
+# encoding (e.g. capital_gain == 0 in 92 % of Adult's rows, hours_per_week == 40 in 47 %).
+# A Gaussian mode cannot put that much mass on one point: it decodes the spike to a cloud of
+# nearby values, and a GAN asked to produce a spike plus a thin tail through one scalar tends
+# to drop the tail (measured: FairPTGAN's capital_gain non-zero in 0.2 % of rows instead of
+# 8 %). An atom is a mode of zero width: it is a category for the generator and decodes to
+# its value exactly.
+ATOM_SHARE = 0.05
+
+
+def _atoms(values: np.ndarray, max_modes: int) -> tuple[np.ndarray, np.ndarray]:
+    """The values holding ≥ ATOM_SHARE of the rows (at most max_modes - 1, the largest) and
+    their shares."""
+    if not len(values):
+        return np.zeros(0), np.zeros(0)
+    uniq, counts = np.unique(values, return_counts=True)
+    shares = counts / len(values)
+    keep = np.flatnonzero(shares >= ATOM_SHARE)
+    keep = keep[np.argsort(-shares[keep], kind="stable")][: max_modes - 1]
+    keep = np.sort(keep)
+    return uniq[keep].astype(np.float64), shares[keep]
+
+
+def _gaussian_modes(values: np.ndarray, max_modes: int, seed: int, name: str):
+    """Means, stds and weights of the valid components of rdt's Bayesian GMM on values."""
+    from rdt.transformers import ClusterBasedNormalizer
+
+    n_modes = max(1, min(int(max_modes), np.unique(values).size))
+    cbn = ClusterBasedNormalizer(max_clusters=n_modes, missing_value_generation=None)
+    cbn.set_random_state(np.random.RandomState(seed), "fit")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cbn.fit(pd.DataFrame({name: values}), name)
+    bgm = cbn._bgm_transformer
+    valid = np.asarray(cbn.valid_component_indicator, dtype=bool)
+    if not valid.any():  # pragma: no cover - rdt always keeps one
+        valid[np.argmax(bgm.weights_)] = True
+    means = bgm.means_.reshape(-1)[valid]
+    stds = np.sqrt(bgm.covariances_.reshape(-1)[valid])
+    scale = max(float(np.abs(values).max()), 1.0)
+    stds = np.maximum(stds, 1e-12 * scale)  # > 0: zero width is reserved for atoms
+    weights = bgm.weights_[valid] / bgm.weights_[valid].sum()
+    return means.tolist(), stds.tolist(), weights.tolist()
 
 
 def codec_from_dict(d: dict[str, Any]) -> QuantileCodec | ModeCodec:

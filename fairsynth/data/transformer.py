@@ -171,6 +171,20 @@ class TableTransformer:
                 pos += width
         return out
 
+    def mode_tables(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """{start of a scalar span: (means, stds)} for mode-specific columns: the value of a
+        row is ``means[k] + 4·stds[k]·scalar`` where k is the row's category in the one-hot
+        span that follows the scalar (early_stopping.py compares values, not offsets)."""
+        self._check_fitted()
+        out, pos = {}, 0
+        for enc in self._encoders:
+            for kind, _, width in enc.layout():
+                codec = getattr(enc, "codec", None)
+                if kind == "scalar" and codec is not None and codec.n_modes:
+                    out[pos] = (codec.means, codec.stds)
+                pos += width
+        return out
+
     def _check_fitted(self) -> None:
         if self._encoders is None:
             raise NotFittedError("this TableTransformer is not fitted yet; call fit(df) first")

@@ -1,13 +1,17 @@
-"""FairPTGAN's additional fairness constraint: labels of a demographic-parity teacher.
+"""FairPTGAN's additional fairness constraint: the target is drawn from teachers.
 
 Cross-group tempering makes the synthetic table fair by itself, but a classifier trained on
 it still learns the sensitive attribute's *proxies* and is unfair on real rows
-(algorithms.md §2). So the generated target is redrawn, with a strength that grows from 0 at
-α = 1 to 1 at α = 1/2, from a *fair teacher*: fairlearn's ExponentiatedGradient with
-logistic regression under a DemographicParity bound, fitted on the real encoded rows.
-The teacher is a randomised classifier, P(ŷ = 1 | x) = Σ_m w_m·1[x·β_m + b_m > 0]; its
-linear predictors are kept as tensors, so it runs on the device, batched, and is saved in
-the model file without pickle. See docs/algorithms.md for the candidates measured.
+(algorithms.md §2). So the generated target is drawn from teachers fitted on the real
+encoded rows: a share 2·(1 − α) of the rows (all of them from α = 1/2 down) from a *fair
+teacher* — fairlearn's ExponentiatedGradient with logistic regression under a
+DemographicParity bound, a randomised classifier P(ŷ = 1 | x) = Σ_m w_m·1[x·β_m + b_m > 0]
+— and the others from a *free teacher*, plain logistic regression on every column but the
+target (the group included), P(ŷ = 1 | x) = σ(x·β + b): the original law's label given the
+row, as far as a linear model has it. Both keep their linear predictors as tensors, so they
+run on the device, batched, and are saved in the model file without pickle. See
+docs/algorithms.md for the candidates measured and why the free teacher replaces the
+generator's own label.
 """
 
 from __future__ import annotations
@@ -19,12 +23,20 @@ import torch
 
 
 class FairTeacher:
-    """A randomised, demographic-parity-constrained labeller of a binary target."""
+    """A randomised, demographic-parity-constrained labeller of a binary target (`fit`), or
+    with `soft` a logistic one (`fit_free`)."""
 
-    def __init__(self, coef: torch.Tensor, intercept: torch.Tensor, weights: torch.Tensor):
+    def __init__(
+        self,
+        coef: torch.Tensor,
+        intercept: torch.Tensor,
+        weights: torch.Tensor,
+        soft: bool = False,
+    ):
         self.coef = coef  # (m, d)
         self.intercept = intercept  # (m,)
         self.weights = weights  # (m,), sums to 1
+        self.soft = soft  # σ(x·β + b) instead of the vote 1[x·β + b > 0]
 
     @classmethod
     def fit(
@@ -68,19 +80,49 @@ class FairTeacher:
             torch.tensor(w / w.sum(), dtype=torch.float32),
         )
 
+    @classmethod
+    def fit_free(
+        cls, features: np.ndarray, y: np.ndarray, max_rows: int, random_state: int
+    ) -> FairTeacher:
+        """Plain logistic regression of y on the features: the unconstrained teacher."""
+        from sklearn.linear_model import LogisticRegression
+
+        rng = np.random.default_rng(random_state)
+        if len(y) > max_rows:
+            keep = rng.choice(len(y), max_rows, replace=False)
+            features, y = features[keep], y[keep]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            lr = LogisticRegression(max_iter=1000).fit(features, y)
+        return cls(
+            torch.tensor(lr.coef_, dtype=torch.float32),
+            torch.tensor(lr.intercept_, dtype=torch.float32),
+            torch.ones(1),
+            soft=True,
+        )
+
     def to(self, device) -> FairTeacher:
-        return FairTeacher(self.coef.to(device), self.intercept.to(device), self.weights.to(device))
+        return FairTeacher(
+            self.coef.to(device), self.intercept.to(device), self.weights.to(device), self.soft
+        )
 
     def positive_probability(self, features: torch.Tensor) -> torch.Tensor:
-        votes = (features @ self.coef.T + self.intercept) > 0
+        logits = features @ self.coef.T + self.intercept
+        votes = torch.sigmoid(logits) if self.soft else logits > 0
         return votes.to(features.dtype) @ self.weights
 
     def tensors(self) -> dict[str, torch.Tensor]:
-        return {"coef": self.coef, "intercept": self.intercept, "weights": self.weights}
+        return {
+            "coef": self.coef,
+            "intercept": self.intercept,
+            "weights": self.weights,
+            "soft": torch.tensor(self.soft),
+        }
 
     @classmethod
     def from_tensors(cls, t: dict[str, torch.Tensor]) -> FairTeacher:
-        return cls(t["coef"], t["intercept"], t["weights"])
+        soft = bool(t["soft"]) if "soft" in t else False  # files written before free teachers
+        return cls(t["coef"], t["intercept"], t["weights"], soft)
 
 
 def teacher_strength(alpha: float) -> float:

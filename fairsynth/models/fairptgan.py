@@ -27,8 +27,10 @@ class FairPTGAN(PTGAN):
     sensitive : name of the sensitive column (categorical or boolean, ≥ 2 groups, no NaN).
     alpha : default temperature of `sample` (0.5 = fair for two groups, 1 = original law).
     fairness : the additional fairness constraint on the target: 'teacher' (default; the
-        target of a share 2·(1 − α) of the rows is redrawn from a demographic-parity teacher,
-        see fair_teacher.py) or 'none' (cross-group tempering only). Needs a binary `target`.
+        target of a share 2·(1 − α) of the rows is drawn from a demographic-parity teacher,
+        that of the others from an unconstrained logistic teacher, both fitted on the real
+        rows, see fair_teacher.py) or 'none' (cross-group tempering only, the generator's own
+        labels). Needs a binary `target`.
     fairness_bound : the teacher's demographic-parity bound (fairlearn difference_bound).
     coherency : as in PTGAN, but 0 by default here: even λ = 1 halves how much the income
         rate depends on the group at α = 1 (gap 0.115–0.165 vs real 0.196; λ = 0: 0.169–0.198
@@ -67,7 +69,7 @@ class FairPTGAN(PTGAN):
         critic_steps: int = 1,
         ema_decay: float = 0.999,
         target_consistency: float = 0.0,
-        continuous: str = "quantile",
+        continuous: str = "mode",
         decode: str = "sample",
         kinds: dict[str, str] | None = None,
         target: str | None = None,
@@ -185,11 +187,17 @@ class FairPTGAN(PTGAN):
         self._data = encoded[:, self._keep]
         counts = torch.bincount(self._groups, minlength=stop - start)
         self.group_shares_ = (counts / counts.sum()).cpu().numpy()
-        self.teacher_ = None
+        self.teacher_ = self.free_teacher_ = None
         if self.fairness == "teacher" and self.target is not None:
             features = encoded[:, self._teacher_features()].cpu().numpy()
             t_start, t_stop = self._target_span()
             y = encoded[:, t_start:t_stop].argmax(1).cpu().numpy()
+            self.free_teacher_ = FairTeacher.fit_free(
+                encoded[:, self._free_teacher_features()].cpu().numpy(),
+                y,
+                max_rows=100_000,
+                random_state=self._fit_seed,
+            ).to(self.device_)
             self.teacher_ = FairTeacher.fit(
                 features,
                 y,
@@ -216,15 +224,27 @@ class FairPTGAN(PTGAN):
         keep = [i for i in range(width) if not (t_start <= i < t_stop or s_start <= i < s_stop)]
         return torch.tensor(keep, device=self.device_)
 
+    def _free_teacher_features(self) -> torch.Tensor:
+        """Every encoded column but the target's: the original law's label depends on the
+        group directly too."""
+        t_start, t_stop = self._target_span()
+        keep = [i for i in range(self.transformer_.output_dim) if not t_start <= i < t_stop]
+        return torch.tensor(keep, device=self.device_)
+
     def _tensors(self) -> dict[str, torch.Tensor]:
         tensors = super()._tensors()
-        if self.teacher_ is not None:
-            tensors.update({f"teacher.{k}": v for k, v in self.teacher_.tensors().items()})
+        for name in ("teacher", "free_teacher"):
+            teacher = getattr(self, f"{name}_")
+            if teacher is not None:
+                tensors.update({f"{name}.{k}": v for k, v in teacher.tensors().items()})
         return tensors
 
     def _restore_tensors(self, tensors: dict) -> None:
-        teacher = {k[len("teacher.") :]: v for k, v in tensors.items() if k.startswith("teacher.")}
-        self.teacher_ = FairTeacher.from_tensors(teacher).to(self.device_) if teacher else None
+        for name in ("teacher", "free_teacher"):
+            prefix = f"{name}."
+            part = {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
+            teacher = FairTeacher.from_tensors(part).to(self.device_) if part else None
+            setattr(self, f"{name}_", teacher)
 
     def _file_state(self) -> dict:
         return {**super()._file_state(), "group_shares": self.group_shares_.tolist()}
@@ -268,17 +288,23 @@ class FairPTGAN(PTGAN):
         start, stop = self._sensitive_span
         full[:, start:stop] = torch.nn.functional.one_hot(groups, stop - start).to(full.dtype)
         strength = teacher_strength(alpha)
-        if self.teacher_ is not None and strength > 0:
-            # The teacher must label the rows the user will see: draw each category of the
-            # soft (tempered) row first, as decoding would, then redraw the target of a
-            # `strength` share of rows from the fair teacher applied to those hard rows.
+        free = self.free_teacher_  # None in model files written before the free teacher
+        if self.teacher_ is not None and (strength > 0 or free is not None):
+            # The teachers must label the rows the user will see: draw each category of the
+            # soft (tempered) row first, as decoding would, then draw the target of a
+            # `strength` share of rows from the fair teacher applied to those hard rows and
+            # that of the others from the free teacher (without one: keep the generator's).
             full = draw_categories(full, onehot_groups(self.transformer_.spans, dev), gen)
+            fair = torch.rand(m, device=dev, generator=gen) < strength
             p = self.teacher_.positive_probability(full[:, self._teacher_features()])
+            if free is not None:
+                p_free = free.positive_probability(full[:, self._free_teacher_features()])
+                p = torch.where(fair, p, p_free)
             label = (torch.rand(m, device=dev, generator=gen) < p).long()
-            redraw = torch.rand(m, device=dev, generator=gen) < strength
             start, stop = self._target_span()
             teacher_onehot = torch.nn.functional.one_hot(label, stop - start).to(full.dtype)
-            full[:, start:stop] = torch.where(redraw[:, None], teacher_onehot, full[:, start:stop])
+            taught = fair if free is None else torch.ones_like(fair)
+            full[:, start:stop] = torch.where(taught[:, None], teacher_onehot, full[:, start:stop])
         return full
 
     def _rows_of_groups(self, groups: torch.Tensor, gen: torch.Generator) -> torch.Tensor:

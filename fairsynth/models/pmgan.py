@@ -65,7 +65,7 @@ class PMGAN(BaseSynthesizer):
         lr_critic: float = 2e-4,
         betas: tuple[float, float] = (0.5, 0.9),
         critic_steps: int = 1,
-        continuous: str = "quantile",
+        continuous: str = "mode",
         decode: str = "sample",
         kinds: dict[str, str] | None = None,
         target: str | None = None,

@@ -56,7 +56,10 @@ class PTGAN(BaseSynthesizer):
         oscillation of adversarial training (docs/algorithms.md).
     target_consistency : weight of the auxiliary-classifier loss that keeps generated rows'
         features consistent with their generated `target` (0 = off; needs `target`).
-    continuous : 'quantile' (quantile-to-normal) or 'mode' (mode-specific normalisation).
+    continuous : 'mode' (default: mode-specific normalisation, values holding ≥ 5 % of the
+        rows being exact modes) or 'quantile' (quantile-to-normal). With 'quantile' the
+        generator under-disperses numerics and drops zero-inflated tails (Adult: capital_gain
+        non-zero in 0.2 % of rows, not 8 %), which costs downstream AUC (docs/benchmarks.md).
     decode : how soft categories are decoded: 'sample' (default) or 'argmax'.
     kinds : {column: kind} overrides of the detected column kinds.
     target : name of the label column (metadata for evaluation; it is modelled like any column).
@@ -91,7 +94,7 @@ class PTGAN(BaseSynthesizer):
         critic_steps: int = 1,
         ema_decay: float = 0.999,
         target_consistency: float = 1.0,
-        continuous: str = "quantile",
+        continuous: str = "mode",
         decode: str = "sample",
         kinds: dict[str, str] | None = None,
         target: str | None = None,

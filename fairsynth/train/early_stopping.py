@@ -45,19 +45,38 @@ class HoldoutScore:
     Generated scalars are first made to look like decoded-then-encoded ones: snapped onto
     the code of a tied value (a spike) when they fall in the interval that decodes to it,
     and set to 0 where the column's missing flag says missing, as the encoder does.
+    Mode-specific columns (`modes`, from `TableTransformer.mode_tables()`) are compared on
+    their values, mean_k + 4·std_k·scalar with k the row's drawn mode, as sdmetrics compares
+    the decoded table; their mode one-hot then counts only through that value.
     """
 
-    def __init__(self, real: torch.Tensor, spans, tied=None, decode: str = "sample", bins=10):
+    def __init__(
+        self, real: torch.Tensor, spans, tied=None, decode: str = "sample", bins=10, modes=None
+    ):
         dev = real.device
         self.device, self.decode = dev, decode
         spans = list(spans)
+        # Every category is drawn, modes included; one-hot spans of one width are handled
+        # together, as in nn/activations.py.
+        self.onehot_groups = onehot_groups(spans, dev)
+        # (scalar dim, mode span start, stop, means, stds) of each mode-specific column.
+        self.modes = [
+            (
+                start,
+                start + 1,
+                start + 1 + len(mu),
+                torch.as_tensor(mu, device=dev).float(),
+                torch.as_tensor(sd, device=dev).float(),
+            )
+            for start, (mu, sd) in (modes or {}).items()
+        ]
+        valued = {s.column for s in spans if s.kind == "scalar" and s.start in (modes or {})}
+        spans = [s for s in spans if not (s.role == "mode" and s.column in valued)]
         columns = list(dict.fromkeys(s.column for s in spans))
         self.n_columns = len(columns)
         n_spans = len(spans)
         scalar = [s for s in spans if s.kind == "scalar"]
         self.scalar_idx = torch.tensor([s.start for s in scalar], dtype=torch.long, device=dev)
-        # One-hot spans of one width are handled together, as in nn/activations.py.
-        self.onehot_groups = onehot_groups(spans, dev)
         onehot_dims = [i for s in spans if s.kind == "onehot" for i in range(s.start, s.stop)]
         self.onehot_idx = torch.tensor(onehot_dims, dtype=torch.long, device=dev)
         var_of = {s.start: v for v, s in enumerate(spans)}
@@ -78,7 +97,7 @@ class HoldoutScore:
         self.missing_scalar = torch.tensor([p[0] for p in pairs], dtype=torch.long, device=dev)
         self.missing_present = torch.tensor([p[1] for p in pairs], dtype=torch.long, device=dev)
         # Bins of the scalars for the pair trends: the real deciles.
-        real = real.to(torch.float32)
+        real = self._values(real.to(torch.float32))
         levels = torch.linspace(0, 1, bins + 1, device=dev)[1:-1]
         self.edges = (
             torch.quantile(real[:, self.scalar_idx], levels, dim=0).T.contiguous()
@@ -172,7 +191,17 @@ class HoldoutScore:
             if len(self.missing_scalar):
                 x[self.missing_scalar] *= out[:, self.missing_present].T
             out[:, self.scalar_idx] = x.T
-        return out
+        return self._values(out)
+
+    def _values(self, rows: torch.Tensor) -> torch.Tensor:
+        """Rows whose mode-specific scalars are replaced by the values they decode to."""
+        if not self.modes:
+            return rows
+        rows = rows.clone()
+        for dim, start, stop, mu, sd in self.modes:  # one pass per column, not per row
+            k = rows[:, start:stop].argmax(1)
+            rows[:, dim] = mu[k] + 4.0 * sd[k] * rows[:, dim].clamp(-1.0, 1.0)
+        return rows
 
     def _indicators(self, hard: torch.Tensor) -> torch.Tensor:
         """One indicator column per category, then per bin of each scalar (as `members`)."""
@@ -235,7 +264,9 @@ class EarlyStopping:
     ):
         self.model = model
         t = model.transformer_
-        self.score = HoldoutScore(holdout, t.spans, t.tied_intervals(), decode=model.decode)
+        self.score = HoldoutScore(
+            holdout, t.spans, t.tied_intervals(), decode=model.decode, modes=t.mode_tables()
+        )
         self.holdout_rows = len(holdout)
         self.seed, self.every, self.patience = seed, every, patience
         self.min_delta, self.rows = min_delta, rows

@@ -1,4 +1,5 @@
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -25,6 +26,22 @@ def test_teacher_labels_have_small_parity_gap_where_the_data_has_a_large_one():
     assert torch.isclose(teacher.weights.sum(), torch.tensor(1.0))
 
 
+def test_free_teacher_is_the_logistic_regression_of_the_real_rows_and_round_trips():
+    from sklearn.linear_model import LogisticRegression
+
+    x, y, g = _biased_table()
+    features = np.column_stack([x, g])
+    free = FairTeacher.fit_free(features, y, max_rows=10_000, random_state=0)
+    p = free.positive_probability(torch.tensor(features, dtype=torch.float32)).numpy()
+    expected = LogisticRegression(max_iter=1000).fit(features, y).predict_proba(features)[:, 1]
+    np.testing.assert_allclose(p, expected, atol=1e-4)
+    assert abs(p[g == 1].mean() - p[g == 0].mean()) > 0.4  # the original law's gap kept
+    again = FairTeacher.from_tensors(free.tensors())
+    assert again.soft and torch.equal(
+        again.positive_probability(torch.tensor(features, dtype=torch.float32)), torch.tensor(p)
+    )
+
+
 def test_strength_grows_from_alpha_one_to_one_half():
     assert [teacher_strength(a) for a in (1.0, 0.75, 0.5, 0.2)] == [0.0, 0.5, 1.0, 1.0]
 
@@ -34,10 +51,39 @@ def _gap(df):
     return r.max() - r.min()
 
 
-def test_teacher_removes_the_label_gap_at_alpha_one_half_and_keeps_alpha_one(fitted_fair):
-    assert fitted_fair.teacher_ is not None
+def test_teacher_removes_the_label_gap_at_alpha_one_half_and_keeps_alpha_one(
+    fitted_fair, adult_small
+):
+    assert fitted_fair.teacher_ is not None and fitted_fair.free_teacher_ is not None
     fair = fitted_fair.sample(6000, alpha=0.5, random_state=0)
     assert _gap(fair) < 0.05
+    # At α = 1 the labels come from the free teacher, which reads the group: on the real
+    # rows it keeps their gap (0.22 on these 600 rows).
+    enc = torch.as_tensor(fitted_fair.transformer_.transform(adult_small))
+    free = fitted_fair.free_teacher_.positive_probability(
+        enc[:, fitted_fair._free_teacher_features()]
+    ).numpy()
+    by_sex = pd.Series(free).groupby(adult_small["sex"].to_numpy()).mean()
+    assert by_sex.max() - by_sex.min() == pytest.approx(_gap(adult_small), abs=0.05)
+
+
+def test_the_free_teacher_labels_the_share_the_fair_teacher_does_not(fitted_fair):
+    import copy
+
+    model = copy.copy(fitted_fair)
+    d = model.free_teacher_.coef.shape[1]
+    # A free teacher that says ">50K" for every row, a fair one that never does.
+    model.free_teacher_ = FairTeacher(torch.zeros(1, d), torch.tensor([50.0]), torch.ones(1), True)
+    never = FairTeacher(
+        torch.zeros(1, model.teacher_.coef.shape[1]), torch.tensor([-1.0]), torch.ones(1)
+    )
+    model.teacher_ = never
+    share = {
+        a: (model.sample(4000, alpha=a, random_state=0)["income"] == ">50K").mean()
+        for a in (1.0, 0.75, 0.5)
+    }
+    assert share[1.0] == 1.0 and share[0.5] == 0.0
+    assert share[0.75] == pytest.approx(0.5, abs=0.03)  # strength 2·(1 − α)
 
 
 def test_fairness_none_and_non_binary_target(adult_small):

@@ -144,6 +144,27 @@ def test_mode_specific(adult):
     pd.testing.assert_frame_equal(again.inverse_transform(X, decode="argmax"), out)
 
 
+def test_mode_specific_atoms_are_exact_zero_width_modes():
+    # capital_gain: 0 in ~92 % of the rows. A generated row in the atom's mode must decode
+    # to exactly 0 whatever its scalar, and the nonzero tail keeps its own Gaussian modes.
+    rng = np.random.default_rng(0)
+    gain = np.where(rng.random(5000) < 0.9, 0.0, rng.lognormal(8, 1, 5000).round())
+    df = pd.DataFrame({"gain": gain, "hours": rng.choice([40.0, 20.0, 50.0], 5000)})
+    df.loc[:99, "hours"] = rng.uniform(1, 99, 100).round()  # 2 % spread values: no atom
+    tt = TableTransformer(continuous="mode", max_modes=6, random_state=0).fit(df)
+    X = tt.transform(df)
+    value, mode = tt.spans_of("gain")
+    out = tt.inverse_transform(X, decode="argmax")
+    assert (out["gain"] == df["gain"]).all() and (out["hours"] == df["hours"]).all()
+    zero_mode = X[df["gain"].to_numpy() == 0, mode.start : mode.stop].argmax(1)
+    assert len(set(zero_mode)) == 1  # every zero in one mode ...
+    noisy = X.copy()
+    noisy[:, value.start] = rng.uniform(-0.25, 0.25, len(X))  # ... that ignores its scalar
+    again = tt.inverse_transform(noisy, decode="argmax")
+    assert (again["gain"][df["gain"] == 0] == 0).all()
+    assert (again["gain"][df["gain"] > 0] > 0).mean() > 0.9  # the tail stays a tail
+
+
 def test_missing_spans_and_other_dtypes():
     n = 80
     rng = np.random.default_rng(0)
