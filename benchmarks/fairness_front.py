@@ -44,9 +44,11 @@ def fit_peer(name: str, train: pd.DataFrame, seed: int) -> pd.DataFrame:
         from sdv.metadata import Metadata
         from sdv.single_table import GaussianCopulaSynthesizer
 
-        model = GaussianCopulaSynthesizer(Metadata.detect_from_dataframe(train))
-        model.fit(train)
-        return model.sample(len(train))
+        metadata = Metadata.detect_from_dataframes({"adult": train})  # sdv ≥ 2.0
+        model = GaussianCopulaSynthesizer(metadata)
+        model.fit({"adult": train})
+        rows = model.sample(len(train))
+        return rows["adult"] if isinstance(rows, dict) else rows
     if name == "tabfairgan":
         from tabfairgan import TFG
 

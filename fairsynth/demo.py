@@ -6,8 +6,11 @@ and in the synthetic rows at α = 1 (original law) and α = 0.5 (fair).
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
+
+import torch
 
 from . import datasets
 from .models import FairPTGAN
@@ -22,6 +25,11 @@ def main(out_dir: str = "out") -> None:
     out = Path(out_dir)
     out.mkdir(exist_ok=True)
     df = datasets.load("adult")
+    if "OMP_NUM_THREADS" not in os.environ:
+        # One thread: the same rows on every machine (the thread count changes a fit), and no
+        # oversubscription: with one of 2 cores busy, torch's 2 threads made an epoch 13×
+        # slower (29 s vs 2.2 s), so the 5-minute cap below ended the fit after 12 epochs.
+        torch.set_num_threads(1)
     print(f"Fitting FairPTGAN on Adult ({len(df):,} rows), sensitive=sex, target=income ...")
     # The demo must finish within minutes on a 2-core laptop: cap training at 5 minutes
     # (early stopping usually ends the default fit well before that).
