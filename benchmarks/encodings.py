@@ -37,6 +37,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--seeds", default="0,1,2")
     ap.add_argument("--encodings", default="quantile,mode")
+    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "encodings.csv"))
     args = ap.parse_args()
     train, test = datasets.load("adult"), datasets.load("adult_test")
     rows = []
@@ -66,7 +67,7 @@ def main() -> None:
                 {k: round(v, 3) if isinstance(v, float) else v for k, v in row.items()}, flush=True
             )
     table = pd.DataFrame(rows)
-    out = ROOT / "benchmarks" / "results" / "encodings.csv"
+    out = Path(args.out)
     table.to_csv(out, index=False)
     print(table.groupby("encoding").median(numeric_only=True).round(3).T.to_string())
     print(f"real: capital_gain non-zero {(train['capital_gain'] > 0).mean():.3f}; wrote {out}")
