@@ -26,7 +26,8 @@ def main(out_dir: str = "out") -> None:
     out.mkdir(exist_ok=True)
     df = datasets.load("adult")
     if "OMP_NUM_THREADS" not in os.environ:
-        # One thread: the same rows on every machine (the thread count changes a fit), and no
+        # One torch thread: a fit that does not depend on the core count (the thread count
+        # changes a fit; numpy's BLAS, used by the teachers, still may), and no
         # oversubscription: with one of 2 cores busy, torch's 2 threads made an epoch 13×
         # slower (29 s vs 2.2 s), so the 5-minute cap below ended the fit after 12 epochs.
         torch.set_num_threads(1)
