@@ -75,6 +75,7 @@ import torch
 from fairsynth import PTGAN, FairPTGAN, datasets
 from fairsynth.data import TableTransformer, detect_schema
 from fairsynth.evaluate import evaluate_table, fidelity
+from fairsynth.evaluate._io import to_jsonable
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -1225,21 +1226,9 @@ def main(argv=None) -> None:
         print(f"({section}: {done[section]['section_wall_s']:.0f} s)", flush=True)
         results[section] = done[section]
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(_jsonable(results), indent=1))
+        # anything else JSON cannot hold (a dtype, a path) is written as its str()
+        out.write_text(json.dumps(to_jsonable(results), indent=1, default=str))
     print(f"\nwrote {out}")
-
-
-def _jsonable(x):
-    """NaN as null (strict JSON), numpy scalars as numbers."""
-    if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, np.generic):
-        x = x.item()
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x if isinstance(x, str | int | float | bool | type(None)) else str(x)
 
 
 if __name__ == "__main__":

@@ -367,23 +367,22 @@ class ModeCodec:
     @classmethod
     def fit(cls, values: np.ndarray, max_modes: int, seed: int, name: str) -> ModeCodec:
         atoms, shares = _atoms(values, max_modes)
-        means, stds, weights = atoms.tolist(), [0.0] * len(atoms), shares.tolist()
         rest = values[~np.isin(values, atoms)]
         if np.unique(rest).size == 1:  # a lone leftover value: one more atom
-            means, stds, weights = means + [float(rest[0])], stds + [0.0], weights + [1.0]
+            means, stds, weights = [float(rest[0])], [0.0], [1.0]
         elif len(rest):
-            m, sd, w = _gaussian_modes(rest, max_modes - len(atoms), seed, name)
-            means, stds, weights = means + m, stds + sd, weights + w
-        share_of_rest = len(rest) / max(len(values), 1)
-        weights = np.asarray(weights)
-        n_atoms = len(atoms)
-        weights[n_atoms:] = share_of_rest * weights[n_atoms:] / max(weights[n_atoms:].sum(), 1e-300)
-        order = np.argsort(means, kind="stable")
+            means, stds, weights = _gaussian_modes(rest, max_modes - len(atoms), seed, name)
+        else:
+            means, stds, weights = [], [], []
+        # Weights are shares of all the values: the atoms' own, the rest's split by the GMM.
+        rest_share = len(rest) / max(len(values), 1)
+        means = np.array([*atoms, *means])
+        stds = np.array([0.0] * len(atoms) + stds)
+        weights = np.array([*shares, *(rest_share * w for w in weights)])
         weights = np.maximum(weights, 1e-12)  # log-weights are taken when assigning
+        order = np.argsort(means, kind="stable")
         return cls(
-            np.asarray(means)[order].tolist(),
-            np.asarray(stds)[order].tolist(),
-            (weights / weights.sum())[order].tolist(),
+            means[order].tolist(), stds[order].tolist(), (weights / weights.sum())[order].tolist()
         )
 
     def assign(self, x: np.ndarray) -> np.ndarray:

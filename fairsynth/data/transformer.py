@@ -162,28 +162,27 @@ class TableTransformer:
         A generated scalar is continuous where the real one has atoms; snapping it to `code`
         compares the two on what decoding will actually give (early_stopping.py).
         """
-        self._check_fitted()
-        out, pos = {}, 0
-        for enc in self._encoders:
-            for kind, _, width in enc.layout():
-                if kind == "scalar" and hasattr(enc, "codec"):
-                    out[pos] = enc.codec.tied_intervals()
-                pos += width
-        return out
+        return {start: codec.tied_intervals() for start, codec in self._scalar_codecs()}
 
     def mode_tables(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
         """{start of a scalar span: (means, stds)} for mode-specific columns: the value of a
         row is ``means[k] + 4·stds[k]·scalar`` where k is the row's category in the one-hot
         span that follows the scalar (early_stopping.py compares values, not offsets)."""
+        return {
+            start: (codec.means, codec.stds)
+            for start, codec in self._scalar_codecs()
+            if codec.n_modes
+        }
+
+    def _scalar_codecs(self):
+        """(start of the scalar span, numeric codec) of each numeric column."""
         self._check_fitted()
-        out, pos = {}, 0
+        pos = 0
         for enc in self._encoders:
             for kind, _, width in enc.layout():
-                codec = getattr(enc, "codec", None)
-                if kind == "scalar" and codec is not None and codec.n_modes:
-                    out[pos] = (codec.means, codec.stds)
+                if kind == "scalar" and hasattr(enc, "codec"):
+                    yield pos, enc.codec
                 pos += width
-        return out
 
     def _check_fitted(self) -> None:
         if self._encoders is None:

@@ -51,10 +51,8 @@ class FairTeacher:
         from fairlearn.reductions import DemographicParity, ExponentiatedGradient
         from sklearn.linear_model import LogisticRegression
 
-        rng = np.random.default_rng(random_state)
-        if len(y) > max_rows:  # the reduction refits LR tens of times: bound its cost
-            keep = rng.choice(len(y), max_rows, replace=False)
-            features, y, groups = features[keep], y[keep], groups[keep]
+        # the reduction refits LR tens of times: bound its cost
+        features, y, groups = _at_most(max_rows, random_state, features, y, groups)
         reduction = ExponentiatedGradient(
             LogisticRegression(max_iter=500),
             DemographicParity(difference_bound=bound),
@@ -87,10 +85,7 @@ class FairTeacher:
         """Plain logistic regression of y on the features: the unconstrained teacher."""
         from sklearn.linear_model import LogisticRegression
 
-        rng = np.random.default_rng(random_state)
-        if len(y) > max_rows:
-            keep = rng.choice(len(y), max_rows, replace=False)
-            features, y = features[keep], y[keep]
+        features, y = _at_most(max_rows, random_state, features, y)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             lr = LogisticRegression(max_iter=1000).fit(features, y)
@@ -123,6 +118,15 @@ class FairTeacher:
     def from_tensors(cls, t: dict[str, torch.Tensor]) -> FairTeacher:
         soft = bool(t["soft"]) if "soft" in t else False  # files written before free teachers
         return cls(t["coef"], t["intercept"], t["weights"], soft)
+
+
+def _at_most(max_rows: int, random_state: int, *arrays: np.ndarray) -> list[np.ndarray]:
+    """The arrays' rows, or the same `max_rows` random rows of each when they have more."""
+    n = len(arrays[0])
+    if n <= max_rows:
+        return list(arrays)
+    keep = np.random.default_rng(random_state).choice(n, max_rows, replace=False)
+    return [a[keep] for a in arrays]
 
 
 def teacher_strength(alpha: float) -> float:

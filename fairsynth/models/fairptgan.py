@@ -7,8 +7,8 @@ import torch
 
 from ..data.validate import check_group_column
 from ..errors import InvalidDataError, InvalidParameterError
+from ..nn.activations import draw_categories, onehot_groups
 from ..train import TemperedObjective
-from ..train.early_stopping import draw_categories, onehot_groups
 from .fair_teacher import FairTeacher, teacher_strength
 from .ptgan import PTGAN
 
@@ -171,14 +171,32 @@ class FairPTGAN(PTGAN):
 
     def _layout(self) -> None:
         (span,) = [s for s in self.transformer_.spans_of(self.sensitive) if s.kind == "onehot"]
-        width = self.transformer_.output_dim
-        keep = [i for i in range(width) if not span.start <= i < span.stop]
         self._sensitive_span = (span.start, span.stop)
         self._cond = None
-        self._keep = torch.tensor(keep, device=self.device_)
+        self._keep = self._columns_except(self._sensitive_span)
         self._model_spans = _shift_spans(self.transformer_.spans, span)
-        self._model_width = len(keep)
+        self._model_width = len(self._keep)
         self._cond_dim = 1 + (span.stop - span.start)
+        # What sampling needs of the layout, built once rather than per chunk of rows.
+        self._onehots = onehot_groups(self.transformer_.spans, self.device_)
+        self._teacher_columns = self._free_teacher_columns = None
+        if self.fairness == "teacher" and self.target is not None:
+            target = self._target_span()
+            # The fair teacher must not read the group itself: at α < 1 the generated rows'
+            # proxies are tempered away, and a teacher that compensated for them through the
+            # group one-hot would then create the opposite gap. The free teacher reads it:
+            # the original law's label depends on the group directly too.
+            self._teacher_columns = self._columns_except(target, self._sensitive_span)
+            self._free_teacher_columns = self._columns_except(target)
+
+    def _columns_except(self, *spans: tuple[int, int]) -> torch.Tensor:
+        """Indices of the encoded row's columns outside the given (start, stop) spans."""
+        keep = [
+            i
+            for i in range(self.transformer_.output_dim)
+            if not any(start <= i < stop for start, stop in spans)
+        ]
+        return torch.tensor(keep, device=self.device_)
 
     def _prepare(self, df, encoded: torch.Tensor) -> None:
         self._layout()
@@ -189,11 +207,11 @@ class FairPTGAN(PTGAN):
         self.group_shares_ = (counts / counts.sum()).cpu().numpy()
         self.teacher_ = self.free_teacher_ = None
         if self.fairness == "teacher" and self.target is not None:
-            features = encoded[:, self._teacher_features()].cpu().numpy()
+            features = encoded[:, self._teacher_columns].cpu().numpy()
             t_start, t_stop = self._target_span()
             y = encoded[:, t_start:t_stop].argmax(1).cpu().numpy()
             self.free_teacher_ = FairTeacher.fit_free(
-                encoded[:, self._free_teacher_features()].cpu().numpy(),
+                encoded[:, self._free_teacher_columns].cpu().numpy(),
                 y,
                 max_rows=100_000,
                 random_state=self._fit_seed,
@@ -210,26 +228,6 @@ class FairPTGAN(PTGAN):
     def _target_span(self) -> tuple[int, int]:
         (span,) = [s for s in self.transformer_.spans_of(self.target) if s.kind == "onehot"]
         return span.start, span.stop
-
-    def _teacher_features(self) -> torch.Tensor:
-        """Every encoded column but the target's and the sensitive one's.
-
-        The teacher must not read the group itself: at α < 1 the generated rows' proxies are
-        tempered away, and a teacher that compensated for them through the group one-hot
-        would then create the opposite gap.
-        """
-        t_start, t_stop = self._target_span()
-        s_start, s_stop = self._sensitive_span
-        width = self.transformer_.output_dim
-        keep = [i for i in range(width) if not (t_start <= i < t_stop or s_start <= i < s_stop)]
-        return torch.tensor(keep, device=self.device_)
-
-    def _free_teacher_features(self) -> torch.Tensor:
-        """Every encoded column but the target's: the original law's label depends on the
-        group directly too."""
-        t_start, t_stop = self._target_span()
-        keep = [i for i in range(self.transformer_.output_dim) if not t_start <= i < t_stop]
-        return torch.tensor(keep, device=self.device_)
 
     def _tensors(self) -> dict[str, torch.Tensor]:
         tensors = super()._tensors()
@@ -294,11 +292,11 @@ class FairPTGAN(PTGAN):
             # soft (tempered) row first, as decoding would, then draw the target of a
             # `strength` share of rows from the fair teacher applied to those hard rows and
             # that of the others from the free teacher (without one: keep the generator's).
-            full = draw_categories(full, onehot_groups(self.transformer_.spans, dev), gen)
+            full = draw_categories(full, self._onehots, gen)
             fair = torch.rand(m, device=dev, generator=gen) < strength
-            p = self.teacher_.positive_probability(full[:, self._teacher_features()])
+            p = self.teacher_.positive_probability(full[:, self._teacher_columns])
             if free is not None:
-                p_free = free.positive_probability(full[:, self._free_teacher_features()])
+                p_free = free.positive_probability(full[:, self._free_teacher_columns])
                 p = torch.where(fair, p, p_free)
             label = (torch.rand(m, device=dev, generator=gen) < p).long()
             start, stop = self._target_span()

@@ -10,10 +10,11 @@ best score, stops training once the score has stalled, and restores those weight
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 
 import numpy as np
 import torch
+
+from ..nn.activations import draw_categories, onehot_groups
 
 __all__ = ["EarlyStopping", "HoldoutScore"]
 
@@ -342,31 +343,3 @@ class EarlyStopping:
         self.stopped = self.wait >= self.patience
         dev = self.model.device_
         self.best_state = {k: v.to(dev) for k, v in tensors.items()} or None
-
-
-def onehot_groups(spans, device) -> list[torch.Tensor]:
-    """The one-hot spans' column indices, one (n_spans, width) tensor per distinct width."""
-    by_width: dict[int, list[list[int]]] = defaultdict(list)
-    for s in spans:
-        if s.kind == "onehot":
-            by_width[s.stop - s.start].append(list(range(s.start, s.stop)))
-    return [torch.tensor(v, device=device) for _, v in sorted(by_width.items())]
-
-
-def draw_categories(
-    rows: torch.Tensor, groups: list[torch.Tensor], generator: torch.Generator, decode="sample"
-) -> torch.Tensor:
-    """A copy of `rows` whose soft one-hot spans are replaced by the one-hot a decoding
-    would pick: drawn (inverse CDF, one uniform per row and span, as decode_onehot does) or
-    argmax. `groups` comes from `onehot_groups`; a few tensor ops per distinct span width."""
-    out = rows.clone()
-    for idx in groups:
-        block = rows[:, idx].clamp_min(0)
-        if decode == "sample":
-            cdf = block.cumsum(-1)
-            u = torch.rand(cdf.shape[:2], device=rows.device, generator=generator)
-            pick = (cdf <= u[..., None] * cdf[..., -1:]).sum(-1).clamp_max(idx.shape[1] - 1)
-        else:
-            pick = block.argmax(-1)
-        out[:, idx] = torch.nn.functional.one_hot(pick, idx.shape[1]).to(out.dtype)
-    return out
