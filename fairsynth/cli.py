@@ -72,6 +72,19 @@ def _validation_size(value: float) -> float | int:
 _ALPHA_WHY = "1 = the original data, 0.5 = independent of the sensitive column"
 
 
+def _model_default(name: str) -> str:
+    """'[default: the model's, 150; PMGAN: 100]' from the one table of hyperparameters."""
+    from . import params
+
+    shared = params.PARAMS[name].default
+    others = [
+        f"{model}: {over[name]}"
+        for model, over in params.OVERRIDES.items()
+        if name in over and over[name] is not None and name in params.MODEL_PARAMS[model]
+    ]
+    return f"[default: {shared}" + "".join(f"; {o}" for o in others) + "]"
+
+
 def _check_output(path: Path) -> None:
     """Fail before any long work when the output cannot be written."""
     if not path.parent.exists():
@@ -95,26 +108,33 @@ def fit(
         ),
     ] = None,
     alpha: Annotated[
-        float,
+        float | None,
         typer.Option(
             help="Default temperature of `sample` for FairPTGAN: 1 = original data, "
-            "0.5 = independent of the sensitive column. Any α can still be sampled later.",
+            "0.5 = independent of the sensitive column. Any α can still be sampled later. "
+            + _model_default("alpha"),
         ),
-    ] = 0.5,
+    ] = None,
     fairness: Annotated[
-        str,
+        str | None,
         typer.Option(
             help="FairPTGAN's fairness constraint on --target: 'teacher' (a share "
             "2·(1 − α) of the labels from a demographic-parity teacher, the others from an "
-            "unconstrained logistic one) or 'none' (tempering only, the generator's labels).",
+            "unconstrained logistic one) or 'none' (tempering only, the generator's labels). "
+            + _model_default("fairness"),
         ),
-    ] = "teacher",
+    ] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="Model file to write.")] = Path(
         DEFAULT_MODEL
     ),
     epochs: Annotated[
-        int, typer.Option(min=1, help="Passes over the table (the maximum with early stopping).")
-    ] = 150,
+        int | None,
+        typer.Option(
+            min=1,
+            help="Passes over the table (the maximum with early stopping). "
+            + _model_default("epochs"),
+        ),
+    ] = None,
     max_seconds: Annotated[
         float | None,
         typer.Option(
@@ -122,37 +142,42 @@ def fit(
         ),
     ] = None,
     early_stopping: Annotated[
-        bool,
+        bool | None,
         typer.Option(
             "--early-stopping/--no-early-stopping",
             help="Hold --validation-size rows out and stop when their fidelity score stalls "
-            "(--epochs is then the maximum); keeps the best generator. On by default; "
-            "tables under 1,000 rows train on every row for --epochs.",
+            "(--epochs is then the maximum); keeps the best generator. Tables under 1,000 "
+            "rows train on every row for --epochs. " + _model_default("early_stopping"),
+            show_default=False,
         ),
-    ] = True,
+    ] = None,
     validation_size: Annotated[
-        float,
+        float | None,
         typer.Option(
             help="Rows held out for --early-stopping: a fraction (< 1, at most 5,000 rows) "
-            "or a number of rows (>= 1)."
+            "or a number of rows (>= 1). " + _model_default("validation_size")
         ),
-    ] = 0.1,
-    batch_size: Annotated[int, typer.Option(min=2, help="Rows per minibatch.")] = 500,
+    ] = None,
+    batch_size: Annotated[
+        int | None, typer.Option(min=2, help="Rows per minibatch. " + _model_default("batch_size"))
+    ] = None,
     r: Annotated[
-        float,
+        float | None,
         typer.Option(
             min=0.0,
             max=1.0,
-            help="Share of each batch kept at the original law (1 = no tempering).",
+            help="Share of each batch kept at the original law (1 = no tempering). "
+            + _model_default("r"),
         ),
-    ] = 0.9,
+    ] = None,
     continuous: Annotated[
-        str,
+        str | None,
         typer.Option(
             help="Encoding of numeric columns: 'mode' (a mode one-hot + offset; values "
-            "holding ≥ 5% of the rows are exact modes) or 'quantile' (one scalar)."
+            "holding ≥ 5% of the rows are exact modes) or 'quantile' (one scalar). "
+            + _model_default("continuous")
         ),
-    ] = "mode",
+    ] = None,
     kind: Annotated[
         list[str] | None,
         typer.Option(
@@ -174,11 +199,23 @@ def fit(
             "with critic swaps) or 'pmgan' (a balanced mix of generators)."
         ),
     ] = "single",
-    pairs: Annotated[int, typer.Option(min=2, help="GAP: number of generator/critic pairs.")] = 4,
-    generators: Annotated[int, typer.Option(min=2, help="PMGAN: number of generators.")] = 8,
+    pairs: Annotated[
+        int | None,
+        typer.Option(
+            min=2, help="GAP: number of generator/critic pairs. " + _model_default("n_pairs")
+        ),
+    ] = None,
+    generators: Annotated[
+        int | None,
+        typer.Option(min=2, help="PMGAN: number of generators. " + _model_default("n_generators")),
+    ] = None,
     loss: Annotated[
-        str, typer.Option(help="Adversarial loss: 'ptgan', 'wgan-gp' or 'ns' (plain GAN).")
-    ] = "ptgan",
+        str | None,
+        typer.Option(
+            help="Adversarial loss: 'ptgan', 'wgan-gp' or 'ns' (plain GAN). "
+            + _model_default("loss")
+        ),
+    ] = None,
     stale: Annotated[
         bool,
         typer.Option(
@@ -212,32 +249,29 @@ def fit(
         )
     ckpt_path = checkpoint or output.with_name(output.name + ".ckpt")
 
-    common = dict(
+    # Only the options given reach the model: the others keep the model's own defaults
+    # (fairsynth.params), so the CLI cannot drift from the Python API.
+    given = dict(
         epochs=epochs,
         max_seconds=max_seconds,
         early_stopping=early_stopping,
-        validation_size=_validation_size(validation_size),
+        validation_size=None if validation_size is None else _validation_size(validation_size),
         batch_size=batch_size,
         r=r,
         continuous=continuous,
         kinds=_parse_kinds(kind),
         target=target,
-        device=device,
-        random_state=seed,
-        verbose=not quiet,
+        loss=loss,
+        alpha=alpha,
+        fairness=fairness,
+        n_pairs=pairs,
+        n_generators=generators,
     )
+    common = {k: v for k, v in given.items() if v is not None}
+    common.update(device=device, random_state=seed, verbose=not quiet)
     from .strategies_cli import build_model
 
-    model = build_model(
-        strategy,
-        common,
-        sensitive=sensitive,
-        alpha=alpha,
-        loss=loss,
-        pairs=pairs,
-        generators=generators,
-        fairness=fairness,
-    )
+    model = build_model(strategy, common, sensitive=sensitive)
     model._check_params()
     _check_output(output)
     from .distributed import in_torchrun

@@ -20,7 +20,7 @@ import torch
 from ..data import TableTransformer, detect_schema
 from ..errors import InvalidParameterError
 from ..io import atomic_path
-from ..models.base import _seed_from
+from ..models.base import seed_from
 from ..privacy import hashed_columns, privacy_summary, row_hashes
 from ..train import MinibatchSampler, TrainingLoop
 from .context import DistContext
@@ -41,40 +41,42 @@ def broadcast_transformer(ctx: DistContext, df, schema, continuous: str, seed: i
     return TableTransformer.from_dict(state)
 
 
-def _driver(model, ctx: DistContext, seed: int, n_rows: int, stale: bool):
+def _driver(model, ctx: DistContext, seed: int, data, stale: bool):
     from ..models import GAP, PMGAN
 
     if isinstance(model, GAP):
         from .gap import GapDriver
 
-        return GapDriver(model, ctx, seed, n_rows)
+        return GapDriver(model, ctx, seed, data)
     if isinstance(model, PMGAN):
         from .pmgan import PmganDriver
 
-        return PmganDriver(model, ctx, seed, n_rows, stale=stale)
-    return DdpDriver(model, ctx, seed, n_rows)
+        return PmganDriver(model, ctx, seed, data, stale=stale)
+    return DdpDriver(model, ctx, seed, data)
 
 
 class DdpDriver:
     """PTGAN/FairPTGAN: the global batch split over the ranks, networks under DDP."""
 
-    def __init__(self, model, ctx: DistContext, seed: int, n_rows: int):
+    def __init__(self, model, ctx: DistContext, seed: int, data):
         from .ddp import DDPObjective
 
-        per_rank = model.batch_size // ctx.world_size
+        n_rows = len(data)
+        batch_size = model._training_params().batch_size
+        per_rank = batch_size // ctx.world_size
         if per_rank < 2:
             raise InvalidParameterError(
-                f"batch_size={model.batch_size} split over {ctx.world_size} ranks leaves "
+                f"batch_size={batch_size} split over {ctx.world_size} ranks leaves "
                 f"{per_rank} row(s) per rank; use a batch of at least {2 * ctx.world_size}"
             )
         gen = torch.Generator(device=ctx.device).manual_seed(rank_seed(seed, ctx.rank))
-        sampler = MinibatchSampler(n_rows, per_rank, gen, groups=getattr(model, "_groups", None))
-        self.objective = DDPObjective(model._objective(sampler), ctx)
+        sampler = MinibatchSampler(n_rows, per_rank, gen, groups=data.groups)
+        self.objective = DDPObjective(model._objective(data, sampler), ctx)
         self.generators = [gen]
-        self.steps_per_epoch = max(1, -(-n_rows // model.batch_size))
+        self.steps_per_epoch = max(1, -(-n_rows // batch_size))
         self.rows_per_step = per_rank * ctx.world_size
 
-    def finish(self, model, ctx) -> None:
+    def finish(self, model, ctx, data) -> None:
         self.objective.finish(model)
 
 
@@ -191,22 +193,23 @@ def fit_distributed(
         skipped_early_stopping = model._early_stopping_settings()[0]
         df = model._check_table(data)
         # random_state=None draws a seed: rank 0's, so that every rank agrees.
-        seed = int(ctx.broadcast_object(_seed_from(model.random_state)))
-        model._fit_seed = seed
+        seed = int(ctx.broadcast_object(seed_from(model.random_state)))
         model.device_ = ctx.device
         started = time.perf_counter()
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
-            schema = detect_schema(df, kinds=model.kinds)
+            spec = model._training_params()
+            schema = detect_schema(df, kinds=spec.kinds)
             model._check_roles(df, schema)
-            model.transformer_ = broadcast_transformer(ctx, df, schema, model.continuous, seed)
+            model.transformer_ = broadcast_transformer(ctx, df, schema, spec.continuous, seed)
             encoded = torch.as_tensor(model.transformer_.transform(df), device=ctx.device)
             # Re-seed: only rank 0 ran the transformer's fit, and every rank must now build
             # the very same networks (GAP and PMGAN rely on it; DDP would broadcast anyway).
             torch.manual_seed(seed)
-            model._prepare(df, encoded)
+            model.layout_ = model._layout()
+            data = model._prepare(df, encoded, seed)
             model._build_networks()
-            driver = _driver(model, ctx, seed, len(df), stale)
+            driver = _driver(model, ctx, seed, data, stale)
             config = model._loop_config(driver.steps_per_epoch)
             config.verbose = bool(config.verbose and ctx.is_main)
             config.gradient_variance_every = 0  # the probe is defined for one process only
@@ -218,18 +221,19 @@ def fit_distributed(
             done, history = 0, []
             if resume is not None:
                 done, history = load_checkpoint(ctx, Path(resume), driver, loop, meta)
-                if done >= model.epochs:
+                if done >= spec.epochs:
                     raise InvalidParameterError(
                         f"--resume {resume}: the checkpoint has all {done} epochs already; "
                         "raise --epochs to train further"
                     )
-                config.epochs = model.epochs - done
+                config.epochs = spec.epochs - done
             hook = _EpochHook(
                 ctx, driver, loop, model.callbacks, max_seconds, folder, meta, done, history
             )
             loop.callbacks = [hook]
             loop.run()
-            driver.finish(model, ctx)
+            driver.finish(model, ctx, data)
+            del data, encoded
         model.history_ = pd.DataFrame(hook.history)
         seconds = time.perf_counter() - started
         model.n_train_ = len(df)

@@ -89,14 +89,15 @@ class RankPairObjective:
 
 
 class GapDriver:
-    def __init__(self, model, ctx: DistContext, seed: int, n_rows: int):
+    def __init__(self, model, ctx: DistContext, seed: int, data):
+        n_rows = len(data)
         if model.n_pairs != ctx.world_size:
             raise InvalidParameterError(
                 f"distributed GAP trains one pair per rank: --pairs {model.n_pairs} needs "
                 f"{model.n_pairs} processes (torchrun --nproc-per-node ...), this job has "
                 f"{ctx.world_size}"
             )
-        dev, batch = ctx.device, model.batch_size
+        dev, batch = ctx.device, model._training_params().batch_size
         # The pairs' seeds and the swap seed come from one shared stream, as in GAP._objective.
         shared = torch.Generator(device=dev).manual_seed(seed)
         seeds = [
@@ -105,13 +106,12 @@ class GapDriver:
         ]
         swap_seed = int(torch.randint(2**62, (1,), generator=shared, device=dev))
         gen = torch.Generator(device=dev).manual_seed(seeds[ctx.rank])
-        sampler = MinibatchSampler(n_rows, batch, gen, groups=getattr(model, "_groups", None))
-        base = model.base_
-        base.generator_, base.critic_ = model.generator_[ctx.rank], model.critic_[ctx.rank]
+        sampler = MinibatchSampler(n_rows, batch, gen, groups=data.groups)
+        networks = (model.generator_[ctx.rank], model.critic_[ctx.rank])
         self.steps_per_epoch = max(1, -(-n_rows // batch))
         every = model.swap_every or max(1, self.steps_per_epoch // 2)
         self.objective = RankPairObjective(
-            base._objective(sampler),
+            model.base_._objective(data, sampler, networks),
             ctx,
             model.n_pairs,
             every,
@@ -122,7 +122,7 @@ class GapDriver:
         self.seed = seed
 
     @torch.no_grad()
-    def finish(self, model, ctx: DistContext) -> None:
+    def finish(self, model, ctx: DistContext, data) -> None:
         obj = self.objective
         if obj.pending:  # the last step's swap, as one process would have made it
             obj.swap()
@@ -136,7 +136,7 @@ class GapDriver:
         model.swaps_ = obj.swaps
         # GAM-II: this rank scores the critic it holds (critic partner[rank], last paired
         # with generator `rank`) on every generator; the rows are gathered into err[k, j].
-        real, cond, fakes = model._gam_inputs(self.seed + 1)
+        real, cond, fakes = model._gam_inputs(data, self.seed + 1)
         k = obj.partner[ctx.rank]
         row = model._critic_errors(model.critic_[k], ctx.rank, real, cond, fakes)
         rows = ctx.all_gather(torch.as_tensor(row, dtype=torch.float64, device=ctx.device))

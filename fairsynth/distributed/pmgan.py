@@ -136,7 +136,8 @@ class ShardedMixtureObjective(MixtureObjective):
 
 
 class PmganDriver:
-    def __init__(self, model, ctx: DistContext, seed: int, n_rows: int, stale: bool = False):
+    def __init__(self, model, ctx: DistContext, seed: int, data, stale: bool = False):
+        n_rows = len(data)
         k, world = model.n_generators, ctx.world_size
         if k % world:
             raise InvalidParameterError(
@@ -152,7 +153,7 @@ class PmganDriver:
             list(model.generator_)[offset : offset + local],
             model.critic_[0],
             model.critic_[1],
-            model._data,
+            data.rows,
             sampler,
             offset=offset,
             k_total=k,
@@ -167,7 +168,7 @@ class PmganDriver:
         self.rows_per_step = per_generator * k
 
     @torch.no_grad()
-    def finish(self, model, ctx: DistContext) -> None:
+    def finish(self, model, ctx: DistContext, data) -> None:
         obj = self.objective
         obj._wait()
         mine = torch.cat([module_vector(g, ctx.device) for g in obj.generators])

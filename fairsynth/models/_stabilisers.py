@@ -43,24 +43,11 @@ def resolve_loss(model) -> dict:
 
 
 def check_stabilisers(model) -> None:
-    name = type(model).__name__
-    if model.loss not in LOSSES:
-        raise InvalidParameterError(f"loss={model.loss!r}; use one of {', '.join(LOSSES)}")
-    if not 0.0 <= model.label_smoothing < 0.5:
-        raise InvalidParameterError(
-            f"label_smoothing={model.label_smoothing!r} must lie in [0, 0.5); 0.1 gives the "
-            "usual one-sided target 0.9"
-        )
+    """The checks that involve several keywords (each one's range is in fairsynth.params)."""
     if model.label_smoothing > 0 and model.loss != "ns":
         raise InvalidParameterError(
             f"label_smoothing only applies to loss='ns' (a Wasserstein critic has no labels); "
             f"got loss={model.loss!r}"
-        )
-    every = model.log_gradient_variance
-    if isinstance(every, bool) or not isinstance(every, int) or every < 0:
-        raise InvalidParameterError(
-            f"log_gradient_variance={every!r}: give a number of steps between measurements "
-            f"(0 = off); see help({name})"
         )
 
 
@@ -84,18 +71,22 @@ def conditional_span(transformer, column: str) -> tuple[int, int]:
 
 
 class ConditionalPart:
-    """Condition vector, sampler and cross-entropy penalty of conditional generation."""
+    """Condition vector, sampler and cross-entropy penalty of conditional generation.
 
-    def __init__(self, span: tuple[int, int], codes: torch.Tensor | None, shares: torch.Tensor):
+    Learned state is the span and the category shares (sampling draws conditions from
+    them); each training row's category (`codes`) belongs to the fit's TrainingData.
+    """
+
+    def __init__(self, span: tuple[int, int], shares: torch.Tensor | None = None):
         self.start, self.stop = span
-        self.codes = codes  # category of each training row (None after loading a file)
-        self.shares = shares  # empirical category shares: sampling draws conditions from them
+        self.shares = shares
 
-    @classmethod
-    def from_data(cls, span, encoded: torch.Tensor) -> ConditionalPart:
-        codes = encoded[:, span[0] : span[1]].argmax(1)
-        counts = torch.bincount(codes, minlength=span[1] - span[0]).to(torch.float32)
-        return cls(span, codes, counts / counts.sum())
+    def fit(self, encoded: torch.Tensor) -> torch.Tensor:
+        """Set the shares from the encoded training rows; returns each row's category."""
+        codes = encoded[:, self.start : self.stop].argmax(1)
+        counts = torch.bincount(codes, minlength=self.width).to(torch.float32)
+        self.shares = counts / counts.sum()
+        return codes
 
     @property
     def width(self) -> int:
@@ -104,12 +95,17 @@ class ConditionalPart:
     def onehot(self, codes: torch.Tensor) -> torch.Tensor:
         return F.one_hot(codes, self.width).to(torch.float32)
 
-    def sampler(self, base) -> ConditionalSampler:
-        return ConditionalSampler(base.n_rows, base.batch_size, base.generator, self.codes)
+    def sampler(self, base, codes: torch.Tensor) -> ConditionalSampler:
+        return ConditionalSampler(base.n_rows, base.batch_size, base.generator, codes)
 
-    def penalty(self, fake: torch.Tensor, idx: torch.Tensor):
-        # Cross-entropy between the generated span (a softmax) and the asked-for category:
-        # without it the generator could ignore the condition and leave it to the critic.
-        prob = fake[:, self.start : self.stop].gather(1, self.codes[idx][:, None]).squeeze(1)
-        ce = -(prob.clamp_min(1e-8)).log().mean()
-        return ce, {"cond_ce": ce.detach()}
+    def penalty(self, codes: torch.Tensor):
+        """The generator penalty (fake, idx) -> (loss, logs) for rows of these categories."""
+
+        def cross_entropy(fake: torch.Tensor, idx: torch.Tensor):
+            # Cross-entropy between the generated span (a softmax) and the asked-for
+            # category: without it the generator could ignore the condition.
+            prob = fake[:, self.start : self.stop].gather(1, codes[idx][:, None]).squeeze(1)
+            ce = -(prob.clamp_min(1e-8)).log().mean()
+            return ce, {"cond_ce": ce.detach()}
+
+        return cross_entropy

@@ -1,8 +1,16 @@
-"""The estimator contract and the fit/sample machinery shared by every synthesizer."""
+"""The estimator contract and the fit/sample machinery shared by every synthesizer.
+
+A model declares its parameters in `fairsynth.params` and implements the hooks marked
+abstract below; `fit` and `sample` here are the one pipeline every model goes through. What
+a fit learns lives in `_`-suffixed attributes (`layout_`, `generator_`, ...); the tensors of
+the training rows live in a `TrainingData` that only the fit holds, so a fitted (or pickled)
+model carries no training rows.
+"""
 
 from __future__ import annotations
 
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 
 import numpy as np
@@ -10,6 +18,7 @@ import pandas as pd
 import torch
 from sklearn.base import BaseEstimator
 
+from .. import params as P
 from ..data import TableTransformer, detect_schema
 from ..data.validate import check_group_column, validate_table
 from ..errors import InvalidDataError, InvalidParameterError, NotFittedError
@@ -18,6 +27,7 @@ from ..privacy import CopyFilter, hashed_columns, privacy_summary, row_hashes
 from ..train import LoopConfig, MinibatchSampler, TrainingLoop
 from ..train.checkpoint import Checkpointer
 from ..train.early_stopping import EarlyStopping
+from .layout import Layout, TrainingData
 
 # Rows are generated in chunks of this size whatever n is, so that sample(n) and the CLI's
 # chunked writing give the very same rows for the same seed, in bounded memory.
@@ -40,23 +50,7 @@ def resolve_device(device: str | torch.device) -> torch.device:
     return dev
 
 
-def check_early_stopping(early_stopping, validation_size) -> None:
-    if not isinstance(early_stopping, bool | np.bool_):
-        raise InvalidParameterError(f"early_stopping={early_stopping!r}; use True or False")
-    v = validation_size
-    if isinstance(v, bool) or not isinstance(v, int | float | np.integer | np.floating):
-        ok = False
-    elif isinstance(v, int | np.integer):
-        ok = v >= 1
-    else:
-        ok = 0.0 < v < 1.0
-    if not ok:
-        raise InvalidParameterError(
-            f"validation_size={v!r}: give a fraction of the rows in (0, 1) or a number of rows >= 1"
-        )
-
-
-def _seed_from(random_state) -> int:
+def seed_from(random_state) -> int:
     if random_state is None:
         return int(np.random.default_rng().integers(2**31 - 1))
     if isinstance(random_state, np.random.Generator):
@@ -64,9 +58,32 @@ def _seed_from(random_state) -> int:
     return int(random_state)
 
 
-class BaseSynthesizer(BaseEstimator):
-    """Shared machinery. Subclasses define the conditioning (`_condition_*`), the partner
-    scheme and which encoded columns the networks model (`_prepare`)."""
+class BaseSynthesizer(BaseEstimator, ABC):
+    """Shared machinery. A model supplies its layout (which encoded columns the networks
+    model, the condition's width), the fit-time data and fitted extras (`_prepare`), its
+    objective and its sampler (`_generate`); everything else is here."""
+
+    # ------------------------------------------------------------ the contract
+    @abstractmethod
+    def _layout(self) -> Layout:
+        """The networks' view of the encoded row, from `transformer_` (at fit and at load)."""
+
+    @abstractmethod
+    def _prepare(self, df: pd.DataFrame, encoded: torch.Tensor, seed: int) -> TrainingData:
+        """The fit-time tensors of the training rows; fits extras that need them (teachers,
+        group shares). Called once `layout_` is set."""
+
+    @abstractmethod
+    def _objective(self, data: TrainingData, sampler):
+        """The training objective (train/objectives.py protocol) over `data`."""
+
+    @abstractmethod
+    def _generate(self, m: int, alpha: float, gen: torch.Generator, **options) -> torch.Tensor:
+        """Encoded rows (full transformer width) for m rows at temperature alpha."""
+
+    def _training_params(self) -> BaseSynthesizer:
+        """The estimator whose epochs, batch size, encoding, ... drive the fit (GAP: its base)."""
+        return self
 
     # ------------------------------------------------------------------ fit
     def fit(
@@ -85,32 +102,32 @@ class BaseSynthesizer(BaseEstimator):
         the same result as an uninterrupted fit on CPU (docs/reliability.md).
         """
         self._check_params()
-        validate_table(data, self.kinds)
+        spec = self._training_params()
+        validate_table(data, spec.kinds)
         df = self._check_table(data)
         ckpt = Checkpointer.for_fit(self, df, checkpoint_every, checkpoint_path, resume)
-        seed = ckpt.resumed_seed if resume else _seed_from(self.random_state)
-        self._fit_seed = seed
-        self.device_ = resolve_device(self.device)
+        seed = ckpt.resumed_seed if resume else seed_from(self.random_state)
+        self.device_ = resolve_device(spec.device)
         started = time.perf_counter()
         # Network initialisation uses torch's global generator: fork it so that the same
         # seed gives the same networks without touching the caller's global RNG state.
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
-            schema = detect_schema(df, kinds=self.kinds)
+            schema = detect_schema(df, kinds=spec.kinds)
             self._check_roles(df, schema)
-            self.transformer_ = TableTransformer(continuous=self.continuous, random_state=seed).fit(
+            self.transformer_ = TableTransformer(continuous=spec.continuous, random_state=seed).fit(
                 df, schema
             )
             encoded = torch.as_tensor(self.transformer_.transform(df), device=self.device_)
             train, encoded, holdout = self._hold_out(df, encoded, seed)
-            self._prepare(train, encoded)
+            self.layout_ = self._layout()
+            data = self._prepare(train, encoded, seed)
+            del encoded
             self._build_networks()
             gen = torch.Generator(device=self.device_).manual_seed(seed)
-            sampler = MinibatchSampler(
-                len(train), self.batch_size, gen, groups=getattr(self, "_groups", None)
-            )
-            objective = self._objective(sampler)
-            steps = max(1, -(-len(train) // self.batch_size))
+            sampler = MinibatchSampler(len(train), spec.batch_size, gen, groups=data.groups)
+            objective = self._objective(data, sampler)
+            steps = max(1, -(-len(train) // spec.batch_size))
             stopper = None if holdout is None else EarlyStopping(self, holdout, seed + 1)
             # The checkpoint callback before the user's: a user callback that stops must not
             # skip it. Early stopping scores before the checkpoint (which saves its state)
@@ -123,7 +140,7 @@ class BaseSynthesizer(BaseEstimator):
                 stopper.bind(loop)
             start, rows = ckpt.bind(loop, gen, seed, stopper)
             if stopper is not None and stopper.stopped:  # resumed after its last epoch
-                start = self.epochs + 1
+                start = spec.epochs + 1
             with ckpt.guard():
                 self.history_ = loop.run(start, rows)
             if stopper is not None:
@@ -148,7 +165,8 @@ class BaseSynthesizer(BaseEstimator):
             self.training_summary_["early_stopping"] = (
                 stopper.summary() if stopper is not None else {"skipped": "table too small"}
             )
-        self._finish_fit(df)
+        self._finish_fit(df, data, objective)
+        del data, objective, sampler, loop  # fit-time tensors: not part of the fitted state
         self.train_hashes_ = row_hashes(df, hashed_columns(self.transformer_.schema))
         self.training_summary_["privacy"] = privacy_summary(self, df, seed)
         return self
@@ -190,49 +208,43 @@ class BaseSynthesizer(BaseEstimator):
         """Encoded rows of the original law (α = 1) that early stopping scores."""
         return self._generate(m, 1.0, gen)
 
-    def _finish_fit(self, df: pd.DataFrame) -> None:
+    def _finish_fit(self, df: pd.DataFrame, data: TrainingData, objective) -> None:
         """Fitted state that needs the trained networks, set before the privacy check
         samples from the model (GAP selects its generator here)."""
 
     def _loop_config(self, steps_per_epoch: int) -> LoopConfig:
+        spec = self._training_params()
         return LoopConfig(
-            epochs=self.epochs,
+            epochs=spec.epochs,
             steps_per_epoch=steps_per_epoch,
-            critic_steps=self.critic_steps,
-            lr_generator=self.lr_generator,
-            lr_critic=self.lr_critic,
-            betas=tuple(self.betas),
-            max_seconds=self.max_seconds,
+            critic_steps=spec.critic_steps,
+            lr_generator=spec.lr_generator,
+            lr_critic=spec.lr_critic,
+            betas=tuple(spec.betas),
+            max_seconds=spec.max_seconds,
             verbose=self.verbose,
             description=type(self).__name__,
-            gradient_variance_every=getattr(self, "log_gradient_variance", 0) or 0,
-            ema_decay=getattr(self, "ema_decay", 0.0) or 0.0,
+            gradient_variance_every=self._gradient_variance_every(),
+            ema_decay=self._ema_decay(),
         )
 
+    # The loop's options that only some models have (PTGAN's keywords; GAP's swapped pairs
+    # and PMGAN's mix train without them).
+    def _gradient_variance_every(self) -> int:
+        return 0
+
+    def _ema_decay(self) -> float:
+        return 0.0
+
     def _check_params(self) -> None:
-        checks = {
-            "epochs": self.epochs >= 1,
-            "batch_size": self.batch_size >= 2,
-            "critic_steps": self.critic_steps >= 1,
-            "r": 0.0 <= self.r <= 1.0,
-            "coherency": self.coherency >= 0,
-            "gradient_penalty": self.gradient_penalty >= 0,
-            "noise_dim": self.noise_dim >= 1,
-            "max_seconds": self.max_seconds is None or self.max_seconds > 0,
-            "ema_decay": 0.0 <= getattr(self, "ema_decay", 0.0) < 1.0,
-            "target_consistency": getattr(self, "target_consistency", 0.0) >= 0,
-        }
-        for name, ok in checks.items():
-            if not ok:
-                raise InvalidParameterError(
-                    f"{name}={getattr(self, name)!r} is out of range; "
-                    f"see help({type(self).__name__})"
-                )
-        check_early_stopping(self.early_stopping, self.validation_size)
-        if self.continuous not in ("quantile", "mode"):
-            raise InvalidParameterError(f"continuous={self.continuous!r}; use 'quantile' or 'mode'")
-        if self.decode not in ("sample", "argmax"):
-            raise InvalidParameterError(f"decode={self.decode!r}; use 'sample' or 'argmax'")
+        """Every keyword against its constraint in fairsynth.params (subclasses add the
+        checks that involve several keywords)."""
+        broken = P.check(type(self).__name__, self.get_params(deep=False))
+        if broken is not None:
+            name, value, constraint = broken
+            raise InvalidParameterError(
+                f"{name}={value!r} must {constraint.text}; see help({type(self).__name__})"
+            )
 
     @staticmethod
     def _check_table(data) -> pd.DataFrame:
@@ -253,19 +265,25 @@ class BaseSynthesizer(BaseEstimator):
             check_group_column(df, self.target, "target")
 
     def _build_networks(self) -> None:
-        self.generator_ = Generator(
+        self.generator_, self.critic_ = self._make_networks()
+
+    def _make_networks(self) -> tuple[torch.nn.Module, torch.nn.Module]:
+        """A new (generator, critic) pair for the layout, from torch's global stream."""
+        layout = self.layout_
+        generator = Generator(
             self.noise_dim,
-            self._cond_dim,
-            self._model_spans,
-            self._model_width,
+            layout.cond_dim,
+            layout.spans,
+            layout.width,
             hidden=tuple(self.generator_dims),
         ).to(self.device_)
-        self.critic_ = Critic(
-            self._model_width,
-            self._cond_dim,
+        critic = Critic(
+            layout.width,
+            layout.cond_dim,
             hidden=tuple(self.critic_dims),
             spectral_norm=bool(getattr(self, "spectral_norm", False)),
         ).to(self.device_)
+        return generator, critic
 
     # --------------------------------------------------------------- sample
     def _check_fitted(self) -> None:
@@ -322,10 +340,10 @@ class BaseSynthesizer(BaseEstimator):
         alpha = self._default_alpha() if alpha is None else float(alpha)
         if not 0.0 <= alpha <= 1.0:
             raise InvalidParameterError(f"alpha={alpha!r} must lie in [0, 1] (1 = original law)")
-        decode = decode or self.decode
+        decode = decode or self._training_params().decode
         if decode not in ("sample", "argmax"):
             raise InvalidParameterError(f"decode={decode!r}; use 'sample' or 'argmax'")
-        seed = _seed_from(random_state)
+        seed = seed_from(random_state)
         gen = torch.Generator(device=self.device_).manual_seed(seed)
         rng = np.random.default_rng(seed)
         guard = CopyFilter(self, n) if reject_copies else None
@@ -355,10 +373,6 @@ class BaseSynthesizer(BaseEstimator):
     def _default_alpha(self) -> float:
         return 1.0
 
-    def _generate(self, m: int, alpha: float, gen: torch.Generator, **options) -> torch.Tensor:
-        """Encoded rows (full transformer width) for m rows at temperature alpha."""
-        raise NotImplementedError
-
     # ----------------------------------------------------------------- files
     def _file_state(self) -> dict:
         """Fitted state beyond the networks and the transformer, JSON-safe."""
@@ -385,7 +399,7 @@ class BaseSynthesizer(BaseEstimator):
         model = cls(**params)
         model.device_ = resolve_device(device)
         model.transformer_ = TableTransformer.from_dict(config["transformer"])
-        model._layout()
+        model.layout_ = model._layout()
         model._restore_state(config["state"])
         model._build_networks()
         for name, net in (("generator", model.generator_), ("critic", model.critic_)):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import torch
 
@@ -10,7 +12,26 @@ from ..errors import InvalidDataError, InvalidParameterError
 from ..nn.activations import draw_categories, onehot_groups
 from ..train import TemperedObjective
 from .fair_teacher import FairTeacher, teacher_strength
-from .ptgan import PTGAN
+from .layout import TrainingData
+from .ptgan import PTGAN, PTGANLayout
+
+
+@dataclass(kw_only=True)
+class FairLayout(PTGANLayout):
+    """FairPTGAN's layout: the networks model every column but the sensitive one (a
+    condition, copied into the output); what sampling needs is built once here.
+
+    sensitive : the sensitive one-hot's (start, stop) in the encoded row; keep : the
+    encoded columns the networks model; onehots : the one-hot spans grouped for category
+    draws; teacher_columns / free_teacher_columns : what each teacher reads (None without
+    a label constraint).
+    """
+
+    sensitive: tuple[int, int]
+    keep: torch.Tensor
+    onehots: list
+    teacher_columns: torch.Tensor | None = None
+    free_teacher_columns: torch.Tensor | None = None
 
 
 class FairPTGAN(PTGAN):
@@ -117,17 +138,6 @@ class FairPTGAN(PTGAN):
 
     def _check_params(self) -> None:
         super()._check_params()
-        if not 0.0 <= self.alpha <= 1.0:
-            raise InvalidParameterError(
-                f"alpha={self.alpha!r} must lie in [0, 1]: 1 keeps the original law, "
-                "0.5 makes two groups indistinguishable"
-            )
-        if self.fairness not in ("teacher", "none"):
-            raise InvalidParameterError(f"fairness={self.fairness!r}; use 'teacher' or 'none'")
-        if not 0.0 < self.fairness_bound < 1.0:
-            raise InvalidParameterError(
-                f"fairness_bound={self.fairness_bound!r} must lie in (0, 1)"
-            )
         if self.conditional is not None:
             # Cross-group partners would mix the condition's categories; the two schemes
             # need a joint design (partners of the other group *and* the same category).
@@ -169,25 +179,30 @@ class FairPTGAN(PTGAN):
     def _default_alpha(self) -> float:
         return float(self.alpha)
 
-    def _layout(self) -> None:
-        (span,) = [s for s in self.transformer_.spans_of(self.sensitive) if s.kind == "onehot"]
-        self._sensitive_span = (span.start, span.stop)
-        self._cond = None
-        self._keep = self._columns_except(self._sensitive_span)
-        self._model_spans = _shift_spans(self.transformer_.spans, span)
-        self._model_width = len(self._keep)
-        self._cond_dim = 1 + (span.stop - span.start)
-        # What sampling needs of the layout, built once rather than per chunk of rows.
-        self._onehots = onehot_groups(self.transformer_.spans, self.device_)
-        self._teacher_columns = self._free_teacher_columns = None
+    def _layout(self) -> FairLayout:
+        t = self.transformer_
+        (span,) = [s for s in t.spans_of(self.sensitive) if s.kind == "onehot"]
+        sensitive = (span.start, span.stop)
+        keep = self._columns_except(sensitive)
+        teacher_columns = free_teacher_columns = None
         if self.fairness == "teacher" and self.target is not None:
             target = self._target_span()
             # The fair teacher must not read the group itself: at α < 1 the generated rows'
             # proxies are tempered away, and a teacher that compensated for them through the
             # group one-hot would then create the opposite gap. The free teacher reads it:
             # the original law's label depends on the group directly too.
-            self._teacher_columns = self._columns_except(target, self._sensitive_span)
-            self._free_teacher_columns = self._columns_except(target)
+            teacher_columns = self._columns_except(target, sensitive)
+            free_teacher_columns = self._columns_except(target)
+        return FairLayout(
+            _shift_spans(t.spans, span),
+            len(keep),
+            1 + (span.stop - span.start),
+            sensitive=sensitive,
+            keep=keep,
+            onehots=onehot_groups(t.spans, self.device_),
+            teacher_columns=teacher_columns,
+            free_teacher_columns=free_teacher_columns,
+        )
 
     def _columns_except(self, *spans: tuple[int, int]) -> torch.Tensor:
         """Indices of the encoded row's columns outside the given (start, stop) spans."""
@@ -198,32 +213,33 @@ class FairPTGAN(PTGAN):
         ]
         return torch.tensor(keep, device=self.device_)
 
-    def _prepare(self, df, encoded: torch.Tensor) -> None:
-        self._layout()
-        start, stop = self._sensitive_span
-        self._groups = encoded[:, start:stop].argmax(1)
-        self._data = encoded[:, self._keep]
-        counts = torch.bincount(self._groups, minlength=stop - start)
+    def _prepare(self, df, encoded: torch.Tensor, seed: int) -> TrainingData:
+        layout = self.layout_
+        start, stop = layout.sensitive
+        groups = encoded[:, start:stop].argmax(1)
+        rows = encoded[:, layout.keep]
+        counts = torch.bincount(groups, minlength=stop - start)
         self.group_shares_ = (counts / counts.sum()).cpu().numpy()
         self.teacher_ = self.free_teacher_ = None
-        if self.fairness == "teacher" and self.target is not None:
-            features = encoded[:, self._teacher_columns].cpu().numpy()
+        if layout.teacher_columns is not None:
+            features = encoded[:, layout.teacher_columns].cpu().numpy()
             t_start, t_stop = self._target_span()
             y = encoded[:, t_start:t_stop].argmax(1).cpu().numpy()
             self.free_teacher_ = FairTeacher.fit_free(
-                encoded[:, self._free_teacher_columns].cpu().numpy(),
+                encoded[:, layout.free_teacher_columns].cpu().numpy(),
                 y,
                 max_rows=100_000,
-                random_state=self._fit_seed,
+                random_state=seed,
             ).to(self.device_)
             self.teacher_ = FairTeacher.fit(
                 features,
                 y,
-                self._groups.cpu().numpy(),
+                groups.cpu().numpy(),
                 bound=self.fairness_bound,
                 max_rows=20_000,
-                random_state=self._fit_seed,
+                random_state=seed,
             ).to(self.device_)
+        return TrainingData(rows, groups=groups)
 
     def _target_span(self) -> tuple[int, int]:
         (span,) = [s for s in self.transformer_.spans_of(self.target) if s.kind == "onehot"]
@@ -253,28 +269,28 @@ class FairPTGAN(PTGAN):
 
     @property
     def _n_groups(self) -> int:
-        start, stop = self._sensitive_span
+        start, stop = self.layout_.sensitive
         return stop - start
 
-    def _condition(self, alpha: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
-        return self._condition_groups(alpha, self._groups[idx])
+    def _condition(self, alpha: torch.Tensor, idx: torch.Tensor, data) -> torch.Tensor:
+        return self._condition_groups(alpha, data.groups[idx])
 
     def _condition_groups(self, alpha: torch.Tensor, groups: torch.Tensor) -> torch.Tensor:
         onehot = torch.nn.functional.one_hot(groups, self._n_groups).to(alpha.dtype)
         return torch.cat([alpha[:, None], onehot], dim=1)
 
-    def _objective(self, sampler) -> TemperedObjective:
-        objective = super()._objective(sampler)
+    def _objective(self, data, sampler, networks=None) -> TemperedObjective:
+        objective = super()._objective(data, sampler, networks)
         objective.cross_group = True
         return objective
 
-    def _generate(
-        self, m: int, alpha: float, gen: torch.Generator, group_shares=None
+    def _generate_with(
+        self, generator, m: int, alpha: float, gen: torch.Generator, group_shares=None
     ) -> torch.Tensor:
         shares = self._check_shares(group_shares)
-        dev = self.device_
+        dev, layout = self.device_, self.layout_
         groups = torch.multinomial(shares, m, replacement=True, generator=gen)
-        full = self._rows_of_groups(groups, gen)
+        full = self._rows_of_groups(generator, groups, gen)
         if alpha < 1.0:
             # Cross-group tempering of the generated law (algorithms.md §2, as implemented):
             # each row is mixed with a generated row of another group, exactly as training
@@ -282,8 +298,8 @@ class FairPTGAN(PTGAN):
             # be relied on (docs/benchmarks.md), this construction is exact: for two groups,
             # α = 1/2 gives every column the same law in both groups.
             partners = self._partner_groups(groups, shares, gen)
-            full = alpha * full + (1.0 - alpha) * self._rows_of_groups(partners, gen)
-        start, stop = self._sensitive_span
+            full = alpha * full + (1.0 - alpha) * self._rows_of_groups(generator, partners, gen)
+        start, stop = layout.sensitive
         full[:, start:stop] = torch.nn.functional.one_hot(groups, stop - start).to(full.dtype)
         strength = teacher_strength(alpha)
         free = self.free_teacher_  # None in model files written before the free teacher
@@ -292,11 +308,11 @@ class FairPTGAN(PTGAN):
             # soft (tempered) row first, as decoding would, then draw the target of a
             # `strength` share of rows from the fair teacher applied to those hard rows and
             # that of the others from the free teacher (without one: keep the generator's).
-            full = draw_categories(full, self._onehots, gen)
+            full = draw_categories(full, layout.onehots, gen)
             fair = torch.rand(m, device=dev, generator=gen) < strength
-            p = self.teacher_.positive_probability(full[:, self._teacher_columns])
+            p = self.teacher_.positive_probability(full[:, layout.teacher_columns])
             if free is not None:
-                p_free = free.positive_probability(full[:, self._free_teacher_columns])
+                p_free = free.positive_probability(full[:, layout.free_teacher_columns])
                 p = torch.where(fair, p, p_free)
             label = (torch.rand(m, device=dev, generator=gen) < p).long()
             start, stop = self._target_span()
@@ -305,13 +321,15 @@ class FairPTGAN(PTGAN):
             full[:, start:stop] = torch.where(taught[:, None], teacher_onehot, full[:, start:stop])
         return full
 
-    def _rows_of_groups(self, groups: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+    def _rows_of_groups(
+        self, generator, groups: torch.Tensor, gen: torch.Generator
+    ) -> torch.Tensor:
         """Encoded rows (full transformer width) of the data law (α = 1) for these groups."""
         m, dev = len(groups), self.device_
         z = torch.randn(m, self.noise_dim, device=dev, generator=gen)
-        out = self.generator_(z, self._condition_groups(torch.ones(m, device=dev), groups))
+        out = generator(z, self._condition_groups(torch.ones(m, device=dev), groups))
         full = torch.zeros(m, self.transformer_.output_dim, device=dev)
-        full[:, self._keep] = out
+        full[:, self.layout_.keep] = out
         return full
 
     def _partner_groups(
@@ -350,7 +368,7 @@ class FairPTGAN(PTGAN):
     @property
     def group_labels_(self) -> list:
         """The sensitive groups, in the order of the one-hot span (and of group_shares_)."""
-        start, stop = self._sensitive_span
+        start, stop = self.layout_.sensitive
         eye = np.eye(stop - start, self.transformer_.output_dim, k=start, dtype=np.float32)
         return self.transformer_.inverse_transform(eye, decode="argmax")[self.sensitive].tolist()
 

@@ -16,31 +16,9 @@ from torch import nn
 from ..errors import InvalidParameterError
 from ..train import MinibatchSampler
 from ..train.pairs import PairedObjective
-from .base import BaseSynthesizer, _seed_from, check_early_stopping
+from .base import BaseSynthesizer, seed_from
+from .layout import TrainingData
 from .ptgan import PTGAN
-
-# Training settings GAP takes from its base model: a pair trains exactly like the base would.
-_DELEGATED = (
-    "epochs",
-    "max_seconds",
-    "batch_size",
-    "critic_steps",
-    "lr_generator",
-    "lr_critic",
-    "betas",
-    "continuous",
-    "decode",
-    "kinds",
-    "target",
-    "device",
-)
-
-
-def _delegate(name):
-    return property(
-        lambda self: getattr(self._base_estimator(), name),
-        doc=f"The base model's `{name}` (GAP trains each pair like its base).",
-    )
 
 
 class GAP(BaseSynthesizer):
@@ -88,15 +66,17 @@ class GAP(BaseSynthesizer):
         self.verbose = verbose
         self.callbacks = callbacks
 
-    for _name in _DELEGATED:
-        locals()[_name] = _delegate(_name)
-    del _name
-    # The gradient-variance probe measures one critic; with N swapped critics it is not
-    # defined, so GAP never logs it (the base's option is ignored, see docs/strategies.md).
-    log_gradient_variance = 0
-
     def _base_estimator(self) -> PTGAN:
         return PTGAN() if self.base is None else self.base
+
+    def _training_params(self) -> PTGAN:
+        # A pair trains exactly like its base would: epochs, batch size, rates, encoding...
+        return self._base_estimator()
+
+    # The base model's roles and decoding, read by evaluation and early stopping.
+    target = property(lambda self: self._base_estimator().target)
+    sensitive = property(lambda self: getattr(self._base_estimator(), "sensitive", None))
+    decode = property(lambda self: self._base_estimator().decode)
 
     # ---------------------------------------------------------------- checks
     def _check_params(self) -> None:
@@ -105,20 +85,8 @@ class GAP(BaseSynthesizer):
             raise InvalidParameterError(
                 f"GAP(base=...) takes a PTGAN or FairPTGAN, got {type(base).__name__}"
             )
+        super()._check_params()
         base._check_params()
-        if isinstance(self.n_pairs, bool) or not isinstance(self.n_pairs, int) or self.n_pairs < 2:
-            raise InvalidParameterError(f"n_pairs={self.n_pairs!r}: GAP needs at least 2 pairs")
-        if self.swap_every is not None and (
-            not isinstance(self.swap_every, int) or self.swap_every < 1
-        ):
-            raise InvalidParameterError(
-                f"swap_every={self.swap_every!r}: a positive number of generator steps, or None"
-            )
-        if self.select not in ("best", "all"):
-            raise InvalidParameterError(f"select={self.select!r}; use 'best' or 'all'")
-        if self.eval_rows < 2:
-            raise InvalidParameterError(f"eval_rows={self.eval_rows!r} must be at least 2")
-        check_early_stopping(*self._early_stopping_settings())
 
     def _early_stopping_settings(self) -> tuple[bool, float | int]:
         base = self._base_estimator()
@@ -137,28 +105,22 @@ class GAP(BaseSynthesizer):
         self.base_.device_ = self.device_
         self.base_.transformer_ = self.transformer_
 
-    def _layout(self) -> None:
+    def _layout(self):
         self._attach()
-        self.base_._layout()
+        self.base_.layout_ = self.base_._layout()
+        return self.base_.layout_
 
-    def _prepare(self, df, encoded: torch.Tensor) -> None:
-        self._attach()
-        self.base_._prepare(df, encoded)
-        # BaseSynthesizer.fit builds the sampler with the base's groups (FairPTGAN partners).
-        self._groups = getattr(self.base_, "_groups", None)
+    def _prepare(self, df, encoded: torch.Tensor, seed: int) -> TrainingData:
+        return self.base_._prepare(df, encoded, seed)
 
     def _build_networks(self) -> None:
         # Built one after the other from the forked, seeded global stream: the pairs start
         # from different initial weights.
-        gens, crits = [], []
-        for _ in range(self.n_pairs):
-            self.base_._build_networks()
-            gens.append(self.base_.generator_)
-            crits.append(self.base_.critic_)
-        self.generator_ = nn.ModuleList(gens)
-        self.critic_ = nn.ModuleList(crits)
+        pairs = [self.base_._make_networks() for _ in range(self.n_pairs)]
+        self.generator_ = nn.ModuleList([g for g, _ in pairs])
+        self.critic_ = nn.ModuleList([c for _, c in pairs])
 
-    def _objective(self, sampler) -> PairedObjective:
+    def _objective(self, data: TrainingData, sampler) -> PairedObjective:
         objectives = []
         for i in range(self.n_pairs):
             # Each pair its own minibatch order, noise and temperatures: seeds drawn from the
@@ -170,39 +132,36 @@ class GAP(BaseSynthesizer):
             pair_sampler = MinibatchSampler(
                 sampler.n_rows, sampler.batch_size, gen, groups=sampler.groups
             )
-            self.base_.generator_, self.base_.critic_ = self.generator_[i], self.critic_[i]
-            objectives.append(self.base_._objective(pair_sampler))
+            networks = (self.generator_[i], self.critic_[i])
+            objectives.append(self.base_._objective(data, pair_sampler, networks))
         steps_per_epoch = max(1, -(-sampler.n_rows // sampler.batch_size))
         every = self.swap_every or max(1, steps_per_epoch // 2)
         swap_seed = int(
             torch.randint(2**62, (1,), generator=sampler.generator, device=sampler.device)
         )
-        self._paired = PairedObjective(objectives, every, torch.Generator().manual_seed(swap_seed))
-        return self._paired
+        return PairedObjective(objectives, every, torch.Generator().manual_seed(swap_seed))
 
     # ------------------------------------------------------------------ fit
-    def _finish_fit(self, df) -> None:
+    def _finish_fit(self, df, data: TrainingData, paired: PairedObjective) -> None:
         """Select the generator by GAM-II before anything samples from the model."""
-        paired = self._paired
         self.base_.n_train_, self.base_.columns_ = self.n_train_, self.columns_
         self.partner_ = list(paired.partner)
         self.faced_ = [sorted(f) for f in paired.faced]
         self.swaps_ = paired.swaps
-        self._gam_ii(_seed_from(self.training_summary_["seed"]) + 1)
+        self._gam_ii(data, seed_from(self.training_summary_["seed"]) + 1)
         self.training_summary_.update(
             swaps=self.swaps_,
             selected=self.selected_,
             gam_mean_error=[round(v, 4) for v in self.gam_mean_],
         )
-        del self._paired  # holds the training data's samplers; not part of the fitted state
 
     @torch.no_grad()
-    def _gam_ii(self, seed: int) -> None:
+    def _gam_ii(self, data: TrainingData, seed: int) -> None:
         """GAM-II: for each generator j, the error rates of the critics j never trained
         against (or, when the swaps have shown it every critic, of all critics but its last
         partner), on its samples versus real rows; select the generator with the highest
         mean error (ties: highest worst-case, i.e. minimum, error)."""
-        real, cond, fakes = self._gam_inputs(seed)
+        real, cond, fakes = self._gam_inputs(data, seed)
         err = np.stack(
             [
                 self._critic_errors(critic, self.partner_.index(k), real, cond, fakes)
@@ -212,15 +171,15 @@ class GAP(BaseSynthesizer):
         self._gam_select(err)
 
     @torch.no_grad()
-    def _gam_inputs(self, seed: int):
+    def _gam_inputs(self, data: TrainingData, seed: int):
         """Real rows, their condition and each generator's rows, from `seed` (the same on
         every rank of a distributed fit)."""
         inner, dev = self.base_, self.device_
         gen = torch.Generator(device=dev).manual_seed(seed)
-        m = min(self.eval_rows, len(inner._data))
-        idx = torch.randint(len(inner._data), (m,), device=dev, generator=gen)
-        real = inner._data[idx]
-        cond = inner._condition(torch.ones(m, device=dev), idx)
+        m = min(self.eval_rows, len(data))
+        idx = torch.randint(len(data), (m,), device=dev, generator=gen)
+        real = data.rows[idx]
+        cond = inner._condition(torch.ones(m, device=dev), idx, data)
         fakes = [
             g(torch.randn(m, inner.noise_dim, device=dev, generator=gen), cond)
             for g in self.generator_
@@ -260,8 +219,9 @@ class GAP(BaseSynthesizer):
 
     def _generate(self, m: int, alpha: float, gen: torch.Generator, **options) -> torch.Tensor:
         if self.select == "best":
-            self.base_.generator_ = self.generator_[self.selected_]
-            return self.base_._generate(m, alpha, gen, **options)
+            return self.base_._generate_with(
+                self.generator_[self.selected_], m, alpha, gen, **options
+            )
         return self._generate_all(m, alpha, gen, **options)
 
     def _holdout_rows(self, m: int, gen: torch.Generator) -> torch.Tensor:
@@ -276,8 +236,9 @@ class GAP(BaseSynthesizer):
         for j in range(self.n_pairs):
             rows = (which == j).nonzero().squeeze(1)
             if len(rows):
-                inner.generator_ = self.generator_[j]
-                out[rows] = inner._generate(len(rows), alpha, gen, **options)
+                out[rows] = inner._generate_with(
+                    self.generator_[j], len(rows), alpha, gen, **options
+                )
         return out
 
     # ---------------------------------------------------------------- files

@@ -9,6 +9,7 @@ from ..errors import InvalidParameterError
 from ..nn import Critic, Generator
 from ..train.mixture import MixtureObjective
 from .base import BaseSynthesizer
+from .layout import Layout, TrainingData
 
 
 class _Classifier(nn.Module):
@@ -100,35 +101,20 @@ class PMGAN(BaseSynthesizer):
         self.verbose = verbose
         self.callbacks = callbacks
 
-    # BaseSynthesizer._check_params checks the tempering parameters too; PMGAN has none,
-    # so these neutral values let the shared checks run unchanged.
-    r, coherency, gradient_penalty = 1.0, 0.0, 0.0
-
     def _check_params(self) -> None:
         super()._check_params()
         k = self.n_generators
-        if isinstance(k, bool) or not isinstance(k, int) or k < 2:
-            raise InvalidParameterError(f"n_generators={k!r}: PMGAN needs at least 2 generators")
-        if not 0.5 < self.truncate < 1.0:
-            raise InvalidParameterError(f"truncate={self.truncate!r} must lie in (0.5, 1)")
-        if self.balance_decay < 0:
-            raise InvalidParameterError(f"balance_decay={self.balance_decay!r} must be ≥ 0")
-        if self.mix != "uniform":
-            raise InvalidParameterError(f"mix={self.mix!r}; only 'uniform' is implemented")
         if self.batch_size < k:
             raise InvalidParameterError(
                 f"batch_size={self.batch_size} is smaller than n_generators={k}: each "
                 "generator needs at least one row per step"
             )
 
-    def _layout(self) -> None:
-        self._model_spans = self.transformer_.spans
-        self._model_width = self.transformer_.output_dim
-        self._cond_dim = 0
+    def _layout(self) -> Layout:
+        return Layout(self.transformer_.spans, self.transformer_.output_dim, cond_dim=0)
 
-    def _prepare(self, df, encoded: torch.Tensor) -> None:
-        self._layout()
-        self._data = encoded
+    def _prepare(self, df, encoded: torch.Tensor, seed: int) -> TrainingData:
+        return TrainingData(encoded)
 
     def _build_networks(self) -> None:
         self.generator_ = nn.ModuleList(
@@ -136,8 +122,8 @@ class PMGAN(BaseSynthesizer):
                 Generator(
                     self.noise_dim,
                     0,
-                    self._model_spans,
-                    self._model_width,
+                    self.layout_.spans,
+                    self.layout_.width,
                     hidden=tuple(self.generator_dims),
                 )
                 for _ in range(self.n_generators)
@@ -145,17 +131,17 @@ class PMGAN(BaseSynthesizer):
         ).to(self.device_)
         self.critic_ = nn.ModuleList(
             [
-                Critic(self._model_width, 0, hidden=tuple(self.critic_dims)),
-                _Classifier(self._model_width, self.n_generators, tuple(self.critic_dims)),
+                Critic(self.layout_.width, 0, hidden=tuple(self.critic_dims)),
+                _Classifier(self.layout_.width, self.n_generators, tuple(self.critic_dims)),
             ]
         ).to(self.device_)
 
-    def _objective(self, sampler) -> MixtureObjective:
+    def _objective(self, data: TrainingData, sampler) -> MixtureObjective:
         return MixtureObjective(
             self.generator_,
             self.critic_[0],
             self.critic_[1],
-            self._data,
+            data.rows,
             sampler,
             diversity=self.diversity,
             balance_decay=self.balance_decay,
@@ -170,7 +156,7 @@ class PMGAN(BaseSynthesizer):
         dev = self.device_
         which = torch.randint(self.n_generators, (m,), device=dev, generator=gen)
         z = torch.randn(m, self.noise_dim, device=dev, generator=gen)
-        out = torch.empty(m, self._model_width, device=dev)
+        out = torch.empty(m, self.layout_.width, device=dev)
         for j, g in enumerate(self.generator_):
             rows = (which == j).nonzero().squeeze(1)
             if len(rows):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 
 from ..errors import InvalidParameterError
@@ -16,6 +18,15 @@ from ._stabilisers import (
     resolve_loss,
 )
 from .base import BaseSynthesizer
+from .layout import Layout, TrainingData
+
+
+@dataclass
+class PTGANLayout(Layout):
+    """PTGAN's layout: every encoded column; the condition is t(α) and, with `conditional`,
+    the one-hot of the column's category."""
+
+    conditional: ConditionalPart | None = None
 
 
 class PTGAN(BaseSynthesizer):
@@ -142,41 +153,43 @@ class PTGAN(BaseSynthesizer):
         super()._check_roles(df, schema)
         check_conditional_column(self, df, schema)
 
-    # The networks model every encoded column; the condition is t(α) (and, with
-    # `conditional`, the one-hot of the column's category).
-    def _layout(self) -> None:
-        self._model_spans = self.transformer_.spans
-        self._model_width = self.transformer_.output_dim
-        self._cond_dim = 1
-        self._cond = None
+    def _layout(self) -> PTGANLayout:
+        t = self.transformer_
+        cond, cond_dim = None, 1
         if self.conditional is not None:
-            span = conditional_span(self.transformer_, self.conditional)
-            self._cond = ConditionalPart(span, None, None)
-            self._cond_dim += self._cond.width
+            cond = ConditionalPart(conditional_span(t, self.conditional))
+            cond_dim += cond.width
+        return PTGANLayout(t.spans, t.output_dim, cond_dim, conditional=cond)
 
-    def _prepare(self, df, encoded: torch.Tensor) -> None:
-        self._layout()
-        self._data = encoded
-        if self._cond is not None:
-            self._cond = ConditionalPart.from_data((self._cond.start, self._cond.stop), encoded)
+    def _prepare(self, df, encoded: torch.Tensor, seed: int) -> TrainingData:
+        cond = self.layout_.conditional
+        codes = None if cond is None else cond.fit(encoded)
+        return TrainingData(encoded, codes=codes)
 
-    def _condition(self, alpha: torch.Tensor, idx: torch.Tensor | None = None) -> torch.Tensor:
+    def _condition(
+        self, alpha: torch.Tensor, idx: torch.Tensor, data: TrainingData
+    ) -> torch.Tensor:
         t = symmetric_temperature(alpha)[:, None]
-        if self._cond is None:
+        cond = self.layout_.conditional
+        if cond is None:
             return t
-        return torch.cat([t, self._cond.onehot(self._cond.codes[idx])], dim=1)
+        return torch.cat([t, cond.onehot(data.codes[idx])], dim=1)
 
-    def _objective(self, sampler) -> TemperedObjective:
+    def _objective(self, data: TrainingData, sampler, networks=None) -> TemperedObjective:
+        """networks: the (generator, critic) to train, default the model's own (GAP passes
+        each pair's)."""
+        generator, critic = networks or (self.generator_, self.critic_)
         partner = penalty = None
-        if self._cond is not None:
-            sampler = self._cond.sampler(sampler)
-            partner, penalty = sampler.same_category, self._cond.penalty
+        cond = self.layout_.conditional
+        if cond is not None:
+            sampler = cond.sampler(sampler, data.codes)
+            partner, penalty = sampler.same_category, cond.penalty(data.codes)
         objective = TemperedObjective(
-            generator=self.generator_,
-            critic=self.critic_,
-            data=self._data,
+            generator=generator,
+            critic=critic,
+            data=data.rows,
             sampler=sampler,
-            condition=self._condition,
+            condition=lambda alpha, idx: self._condition(alpha, idx, data),
             cross_group=False,
             label_smoothing=self.label_smoothing,
             partner=partner,
@@ -184,47 +197,63 @@ class PTGAN(BaseSynthesizer):
             **resolve_loss(self),
         )
         if self.target_consistency > 0 and self.target is not None:
-            objective.target_consistency = self._target_consistency(sampler.generator)
+            objective.target_consistency = self._target_consistency(data, sampler.generator)
         return objective
 
-    def _target_consistency(self, generator: torch.Generator) -> TargetConsistency:
-        (span,) = [s for s in self._model_spans if s.column == self.target and s.kind == "onehot"]
-        features = [i for i in range(self._model_width) if not span.start <= i < span.stop]
-        n = len(self._data)
+    def _target_consistency(
+        self, data: TrainingData, generator: torch.Generator
+    ) -> TargetConsistency:
+        layout = self.layout_
+        (span,) = [s for s in layout.spans if s.column == self.target and s.kind == "onehot"]
+        features = [i for i in range(layout.width) if not span.start <= i < span.stop]
+        n = len(data)
         ones, rows = torch.ones(n, device=self.device_), torch.arange(n, device=self.device_)
-        real = self._condition(ones, rows)
+        real = self._condition(ones, rows, data)
         return TargetConsistency(
             torch.tensor(features, device=self.device_),
             (span.start, span.stop),
             self.target_consistency,
-        ).fit(self._data, condition_extra(real), generator)
+        ).fit(data.rows, condition_extra(real), generator)
 
     def _generate(self, m: int, alpha: float, gen: torch.Generator, **options) -> torch.Tensor:
+        return self._generate_with(self.generator_, m, alpha, gen, **options)
+
+    def _generate_with(
+        self, generator, m: int, alpha: float, gen: torch.Generator, **options
+    ) -> torch.Tensor:
+        """`_generate` with a given generator network (GAP samples its pairs' this way)."""
         if options:
             raise InvalidParameterError(
                 f"{type(self).__name__}.sample got unknown options {sorted(options)}"
             )
         z = torch.randn(m, self.noise_dim, device=self.device_, generator=gen)
         t = symmetric_temperature(torch.full((m,), alpha, device=self.device_))[:, None]
-        if self._cond is None:
-            return self.generator_(z, t)
+        cond = self.layout_.conditional
+        if cond is None:
+            return generator(z, t)
         # Conditions follow the data's category shares; the condition's span of the output
         # is the asked-for category, so the column's marginal is exact.
-        codes = torch.multinomial(
-            self._cond.shares.to(self.device_), m, replacement=True, generator=gen
-        )
-        onehot = self._cond.onehot(codes)
-        out = self.generator_(z, torch.cat([t, onehot], dim=1))
-        out[:, self._cond.start : self._cond.stop] = onehot
+        codes = torch.multinomial(cond.shares.to(self.device_), m, replacement=True, generator=gen)
+        onehot = cond.onehot(codes)
+        out = generator(z, torch.cat([t, onehot], dim=1))
+        out[:, cond.start : cond.stop] = onehot
         return out
+
+    def _gradient_variance_every(self) -> int:
+        return self.log_gradient_variance
+
+    def _ema_decay(self) -> float:
+        return self.ema_decay
 
     def _file_state(self) -> dict:
         state = super()._file_state()
-        if self._cond is not None:
-            state["conditional_shares"] = self._cond.shares.cpu().tolist()
+        cond = self.layout_.conditional
+        if cond is not None:
+            state["conditional_shares"] = cond.shares.cpu().tolist()
         return state
 
     def _restore_state(self, state: dict) -> None:
         super()._restore_state(state)
-        if self._cond is not None:
-            self._cond.shares = torch.tensor(state["conditional_shares"], dtype=torch.float32)
+        cond = self.layout_.conditional
+        if cond is not None:
+            cond.shares = torch.tensor(state["conditional_shares"], dtype=torch.float32)

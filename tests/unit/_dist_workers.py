@@ -35,8 +35,10 @@ def ddp_worker(rank, out):
         # One critic step of the coherency-penalised loss through DDP, then the same step
         # (same draws) through the plain modules: DDP's gradient must be the ranks' mean.
         gen = torch.Generator().manual_seed(rank_seed(7, rank))
-        sampler = MinibatchSampler(len(m._data), 50, gen)
-        obj = DDPObjective(m._objective(sampler), ctx)
+        df = table()
+        data = m._prepare(df, torch.as_tensor(m.transformer_.transform(df)), 0)
+        sampler = MinibatchSampler(len(data), 50, gen)
+        obj = DDPObjective(m._objective(data, sampler), ctx)
         obj.plain_critic.zero_grad(set_to_none=True)  # the fit's last generator step left some
         state = gen.get_state()
         loss, logs = obj.critic_loss()

@@ -61,7 +61,7 @@ def test_teacher_removes_the_label_gap_at_alpha_one_half_and_keeps_alpha_one(
     # rows it keeps their gap (0.22 on these 600 rows).
     enc = torch.as_tensor(fitted_fair.transformer_.transform(adult_small))
     free = fitted_fair.free_teacher_.positive_probability(
-        enc[:, fitted_fair._free_teacher_columns]
+        enc[:, fitted_fair.layout_.free_teacher_columns]
     ).numpy()
     by_sex = pd.Series(free).groupby(adult_small["sex"].to_numpy()).mean()
     assert by_sex.max() - by_sex.min() == pytest.approx(_gap(adult_small), abs=0.05)

@@ -73,8 +73,9 @@ def test_gap_swap_exchanges_critics_with_their_optimiser_state(table):
     from fairsynth.train import MinibatchSampler, TrainingLoop
     from fairsynth.train.loop import LoopConfig
 
+    data = gap._prepare(table, torch.as_tensor(gap.transformer_.transform(table)), 0)
     sampler = MinibatchSampler(len(table), 100, torch.Generator().manual_seed(0))
-    paired = gap._objective(sampler)
+    paired = gap._objective(data, sampler)
     loop = TrainingLoop(paired, LoopConfig(epochs=1, steps_per_epoch=2))
     loop.run()
     before = [o.critic for o in paired.objectives]

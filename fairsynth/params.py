@@ -1,0 +1,296 @@
+"""One table of hyperparameters: default, constraint and help of every model keyword.
+
+The models' signatures, their docstrings and the CLI's `fit` options are checked against
+this table (tests/conformance), and each model validates its parameters with the
+constraints listed here, so a default or a range cannot drift between them. A model that
+deviates from a shared default says so in `OVERRIDES`, with the reason in its docstring.
+
+Pure Python: the CLI reads it before importing torch.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+__all__ = ["Param", "PARAMS", "MODEL_PARAMS", "OVERRIDES", "defaults", "check", "describe"]
+
+
+# ------------------------------------------------------------------- constraints
+def _is_int(v) -> bool:
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+
+def _is_real(v) -> bool:
+    return isinstance(v, numbers.Real) and not isinstance(v, bool)
+
+
+@dataclass(frozen=True)
+class Constraint:
+    test: Callable[[object], bool]
+    text: str  # what a valid value must do: "<name>=<value> must <text>"
+
+    def __call__(self, value) -> bool:
+        try:
+            return bool(self.test(value))
+        except TypeError:
+            return False
+
+
+def integer(low: int) -> Constraint:
+    return Constraint(lambda v: _is_int(v) and v >= low, f"be an integer >= {low}")
+
+
+def real(low: float, high: float | None = None, *, open_low=False, open_high=False):
+    def test(v):
+        if not _is_real(v):
+            return False
+        above = v > low if open_low else v >= low
+        below = high is None or (v < high if open_high else v <= high)
+        return above and below
+
+    if high is None:
+        text = f"be a number {'>' if open_low else '>='} {low:g}"
+    else:
+        text = f"lie in {'(' if open_low else '['}{low:g}, {high:g}{')' if open_high else ']'}"
+    return Constraint(test, text)
+
+
+def one_of(*values) -> Constraint:
+    return Constraint(lambda v: v in values, "be one of " + ", ".join(repr(x) for x in values))
+
+
+def optional(inner: Constraint) -> Constraint:
+    return Constraint(
+        lambda v: v is None or inner(v), f"be None or {inner.text.removeprefix('be ')}"
+    )
+
+
+BOOLEAN = Constraint(
+    lambda v: isinstance(v, bool) or type(v).__name__ == "bool_", "be True or False"
+)
+NAME = Constraint(lambda v: v is None or isinstance(v, str), "be a column name or None")
+LAYERS = Constraint(
+    lambda v: isinstance(v, tuple | list) and len(v) > 0 and all(_is_int(h) and h >= 1 for h in v),
+    "be a tuple of positive layer widths",
+)
+BETAS = Constraint(
+    lambda v: (
+        isinstance(v, tuple | list) and len(v) == 2 and all(_is_real(b) and 0 <= b < 1 for b in v)
+    ),
+    "be a pair of numbers in [0, 1)",
+)
+KINDS = Constraint(lambda v: v is None or isinstance(v, dict), "be a {column: kind} dict or None")
+VALIDATION_SIZE = Constraint(
+    lambda v: (_is_int(v) and v >= 1) or (_is_real(v) and not _is_int(v) and 0 < v < 1),
+    "be a fraction of the rows in (0, 1) or a number of rows >= 1",
+)
+ANY = Constraint(lambda v: True, "be any value")
+
+
+# ------------------------------------------------------------------------ table
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: object
+    constraint: Constraint
+    help: str
+    cli: bool = field(default=False)  # an option of `fairsynth fit`
+
+
+_TABLE = [
+    # roles
+    Param("sensitive", None, NAME, "Sensitive column (e.g. sex): its groups are tempered.", True),
+    Param("target", None, NAME, "Label column (e.g. income).", True),
+    Param("kinds", None, KINDS, "{column: kind} overrides of the detected column kinds."),
+    # budget and early stopping
+    Param(
+        "epochs", 150, integer(1), "Passes over the table (the maximum with early stopping).", True
+    ),
+    Param(
+        "max_seconds",
+        None,
+        optional(real(0, open_low=True)),
+        "Wall-time budget in seconds; stops at whichever of epochs/seconds comes first.",
+        True,
+    ),
+    Param(
+        "early_stopping",
+        True,
+        BOOLEAN,
+        "Hold validation_size rows out and stop when their fidelity score stalls, keeping "
+        "the best generator; skipped on tables under 1,000 rows.",
+        True,
+    ),
+    Param(
+        "validation_size",
+        0.1,
+        VALIDATION_SIZE,
+        "Rows held out for early stopping: a fraction (at most 5,000 rows) or a count.",
+        True,
+    ),
+    Param("batch_size", 500, integer(2), "Rows per minibatch.", True),
+    # tempering and its stabilisers
+    Param("alpha", 0.5, real(0, 1), "Default temperature of sample: 1 = original law.", True),
+    Param(
+        "r",
+        0.9,
+        real(0, 1),
+        "Share of each batch kept at the original law (1 = no tempering).",
+        True,
+    ),
+    Param("coherency", 1.0, real(0), "Weight λ of the coherency penalty (0 = off)."),
+    Param("gradient_penalty", 10.0, real(0), "WGAN-GP weight (0 = off)."),
+    Param("loss", "ptgan", one_of("ptgan", "wgan-gp", "ns"), "Adversarial loss preset.", True),
+    Param("label_smoothing", 0.0, real(0, 0.5, open_high=True), "One-sided label smoothing."),
+    Param("spectral_norm", False, BOOLEAN, "Spectral normalisation of the critic."),
+    Param("conditional", None, NAME, "A categorical column to condition on (CTGAN-style)."),
+    Param("log_gradient_variance", 0, integer(0), "Log critic-gradient variance every k steps."),
+    Param("ema_decay", 0.999, real(0, 1, open_high=True), "Generator weight-average decay."),
+    Param("target_consistency", 1.0, real(0), "Weight of the auxiliary label-consistency loss."),
+    # fairness
+    Param(
+        "fairness",
+        "teacher",
+        one_of("teacher", "none"),
+        "FairPTGAN's fairness constraint on the target: 'teacher' or 'none'.",
+        True,
+    ),
+    Param(
+        "fairness_bound",
+        0.003,
+        real(0, 1, open_low=True, open_high=True),
+        "The teacher's demographic-parity bound.",
+    ),
+    # PMGAN
+    Param("n_generators", 8, integer(2), "PMGAN: number of generators.", True),
+    Param("diversity", 1.0, real(0), "PMGAN: weight of the generators' separation."),
+    Param("balance_decay", 1e-3, real(0), "PMGAN: decay rate of the balance weights."),
+    Param(
+        "truncate",
+        0.99,
+        real(0.5, 1, open_low=True, open_high=True),
+        "PMGAN: truncation of the generator loss.",
+    ),
+    Param("mix", "uniform", one_of("uniform"), "PMGAN: how sample draws each row's generator."),
+    # GAP
+    Param("base", None, ANY, "GAP: the unfitted PTGAN or FairPTGAN each pair copies."),
+    Param("n_pairs", 4, integer(2), "GAP: number of generator/critic pairs.", True),
+    Param("swap_every", None, optional(integer(1)), "GAP: generator steps between swaps."),
+    Param("select", "best", one_of("best", "all"), "GAP: the selected generator or all."),
+    Param("eval_rows", 2048, integer(2), "GAP: rows used by GAM-II."),
+    # networks and optimisers
+    Param("noise_dim", 64, integer(1), "Width of the generator's noise input."),
+    Param("generator_dims", (256, 256), LAYERS, "Hidden layer widths of the generator."),
+    Param("critic_dims", (256, 256), LAYERS, "Hidden layer widths of the critic."),
+    Param("lr_generator", 2e-4, real(0, open_low=True), "Adam learning rate of the generator."),
+    Param("lr_critic", 2e-4, real(0, open_low=True), "Adam learning rate of the critic."),
+    Param("betas", (0.5, 0.9), BETAS, "Adam betas."),
+    Param("critic_steps", 1, integer(1), "Critic updates per generator update."),
+    # encoding
+    Param(
+        "continuous",
+        "mode",
+        one_of("quantile", "mode"),
+        "Encoding of numeric columns: 'mode' (mode one-hot + offset, frequent values exact) "
+        "or 'quantile' (one scalar).",
+        True,
+    ),
+    Param("decode", "sample", one_of("sample", "argmax"), "How soft categories are decoded."),
+    # run
+    Param(
+        "device", "auto", Constraint(lambda v: isinstance(v, str), "be a device name"), "Device."
+    ),
+    Param("random_state", None, ANY, "Seed: the same seed gives the same rows on CPU."),
+    Param("verbose", False, BOOLEAN, "Show progress while fitting."),
+    Param("callbacks", None, ANY, "Callables (epoch, logs) -> bool run after each epoch."),
+]
+PARAMS: dict[str, Param] = {p.name: p for p in _TABLE}
+
+_TRAINING = [
+    "epochs", "max_seconds", "early_stopping", "validation_size", "batch_size",
+]  # fmt: skip
+_TEMPERING = [
+    "r", "coherency", "gradient_penalty", "loss", "label_smoothing", "spectral_norm",
+    "conditional", "log_gradient_variance",
+]  # fmt: skip
+_NETWORKS = [
+    "noise_dim", "generator_dims", "critic_dims", "lr_generator", "lr_critic", "betas",
+    "critic_steps",
+]  # fmt: skip
+_RUN = ["continuous", "decode", "kinds", "target", "device", "random_state", "verbose", "callbacks"]
+
+# The keywords of each model, in signature order.
+MODEL_PARAMS: dict[str, list[str]] = {
+    "PTGAN": [*_TRAINING, *_TEMPERING, *_NETWORKS, "ema_decay", "target_consistency", *_RUN],
+    "FairPTGAN": [
+        "sensitive",
+        "alpha",
+        "fairness",
+        "fairness_bound",
+        *_TRAINING,
+        *_TEMPERING,
+        *_NETWORKS,
+        "ema_decay",
+        "target_consistency",
+        *_RUN,
+    ],  # fmt: skip
+    "PMGAN": [
+        "n_generators",
+        "diversity",
+        "balance_decay",
+        "truncate",
+        "mix",
+        *_TRAINING,
+        *_NETWORKS,
+        *_RUN,
+    ],  # fmt: skip
+    "GAP": [
+        "base",
+        "n_pairs",
+        "swap_every",
+        "select",
+        "eval_rows",
+        "early_stopping",
+        "validation_size",
+        "random_state",
+        "verbose",
+        "callbacks",
+    ],  # fmt: skip
+}
+
+# Where a model's default differs from the shared one (the reasons are in its docstring).
+OVERRIDES: dict[str, dict[str, object]] = {
+    "FairPTGAN": {"coherency": 0.0, "target_consistency": 0.0},
+    "PMGAN": {"epochs": 100, "early_stopping": False},
+    # None: take the base model's setting.
+    "GAP": {"early_stopping": None, "validation_size": None},
+}
+_GAP_FROM_BASE = {"early_stopping", "validation_size"}
+
+
+def defaults(model: str) -> dict[str, object]:
+    """{keyword: default} of a model, in signature order."""
+    over = OVERRIDES.get(model, {})
+    return {name: over.get(name, PARAMS[name].default) for name in MODEL_PARAMS[model]}
+
+
+def constraint(model: str, name: str) -> Constraint:
+    c = PARAMS[name].constraint
+    return optional(c) if model == "GAP" and name in _GAP_FROM_BASE else c
+
+
+def check(model: str, values: dict[str, object]) -> tuple[str, object, Constraint] | None:
+    """The first (keyword, value, constraint) that `values` break, or None."""
+    for name in MODEL_PARAMS[model]:
+        c = constraint(model, name)
+        if name in values and not c(values[name]):
+            return name, values[name], c
+    return None
+
+
+def describe(name: str) -> str:
+    """Help text with the constraint, for docstrings and CLI options."""
+    p = PARAMS[name]
+    return f"{p.help} (must {p.constraint.text})"
