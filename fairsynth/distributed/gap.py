@@ -7,8 +7,8 @@ sends its critic's weights, buffers and Adam moments to its peer as one flat ten
 (send/recv) and loads the peer's in place, so the critic keeps its optimiser state when it
 changes generator, as in one process. `partner[i]` (which original critic is on rank i) and
 `faced[i]` are tracked identically on every rank. At the end every rank gathers all
-generators and critics (all_gather), scores its own critic against every generator, and
-the score rows are gathered for GAM-II; rank 0's model is complete and gets saved.
+generators and critics (all_gather) and GAP's own GAM-II selects, identically on every
+rank; rank 0's model gets saved.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import torch
 
 from ..errors import InvalidParameterError
 from ..train import MinibatchSampler
+from ..train.runtime import steps_per_epoch
 from .context import DistContext
 from .flat import critic_with_adam, load_module_vector, module_vector, pack, unpack
 
@@ -105,10 +106,10 @@ class GapDriver:
             for _ in range(model.n_pairs)
         ]
         swap_seed = int(torch.randint(2**62, (1,), generator=shared, device=dev))
-        gen = torch.Generator(device=dev).manual_seed(seeds[ctx.rank])
-        sampler = MinibatchSampler(n_rows, batch, gen, groups=data.groups)
+        self.generator = torch.Generator(device=dev).manual_seed(seeds[ctx.rank])
+        sampler = MinibatchSampler(n_rows, batch, self.generator, groups=data.groups)
         networks = (model.generator_[ctx.rank], model.critic_[ctx.rank])
-        self.steps_per_epoch = max(1, -(-n_rows // batch))
+        self.steps_per_epoch = steps_per_epoch(n_rows, batch)
         every = model.swap_every or max(1, self.steps_per_epoch // 2)
         self.objective = RankPairObjective(
             model.base_._objective(data, sampler, networks),
@@ -117,40 +118,25 @@ class GapDriver:
             every,
             torch.Generator().manual_seed(swap_seed),
         )
-        self.generators = [gen]
         self.rows_per_step = batch * ctx.world_size
-        self.seed = seed
 
     @torch.no_grad()
-    def finish(self, model, ctx: DistContext, data) -> None:
+    def gather(self, model, ctx: DistContext) -> None:
+        """Every rank's model gets every pair's generator (each rank trains one)."""
+        gens = ctx.all_gather(module_vector(self.objective.generator, ctx.device))
+        for i in range(ctx.world_size):
+            load_module_vector(model.generator_[i], gens[i])
+
+    @torch.no_grad()
+    def finish(self, model, ctx: DistContext) -> None:
+        """Every rank's model gets every pair's networks; GAP's own _finish_fit then selects
+        by GAM-II, the same on every rank (same weights, same seed)."""
         obj = self.objective
         if obj.pending:  # the last step's swap, as one process would have made it
             obj.swap()
-        gens = ctx.all_gather(module_vector(obj.generator, ctx.device))
+        self.gather(model, ctx)
         crits = ctx.all_gather(module_vector(obj.critic, ctx.device))
         for i in range(ctx.world_size):
-            load_module_vector(model.generator_[i], gens[i])
             load_module_vector(model.critic_[obj.partner[i]], crits[i])
-        model.partner_ = list(obj.partner)
-        model.faced_ = [sorted(f) for f in obj.faced]
-        model.swaps_ = obj.swaps
-        # GAM-II: this rank scores the critic it holds (critic partner[rank], last paired
-        # with generator `rank`) on every generator; the rows are gathered into err[k, j].
-        real, cond, fakes = model._gam_inputs(data, self.seed + 1)
-        k = obj.partner[ctx.rank]
-        row = model._critic_errors(model.critic_[k], ctx.rank, real, cond, fakes)
-        rows = ctx.all_gather(torch.as_tensor(row, dtype=torch.float64, device=ctx.device))
-        err = torch.zeros(model.n_pairs, model.n_pairs, dtype=torch.float64)
-        for i, r in enumerate(rows):
-            err[obj.partner[i]] = r.cpu()
-        model._gam_select(err.numpy())
         for net in (*model.generator_, *model.critic_):
             net.eval()
-
-    def summarise(self, model) -> None:
-        model.base_.n_train_, model.base_.columns_ = model.n_train_, model.columns_
-        model.training_summary_.update(
-            swaps=model.swaps_,
-            selected=model.selected_,
-            gam_mean_error=[round(v, 4) for v in model.gam_mean_],
-        )

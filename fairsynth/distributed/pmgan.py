@@ -20,9 +20,10 @@ import torch.distributed as dist
 from ..errors import InvalidParameterError
 from ..train import MinibatchSampler
 from ..train.mixture import MixtureObjective, balance_terms
+from ..train.runtime import steps_per_epoch
 from .context import DistContext
-from .fit import rank_seed
 from .flat import load_module_vector, module_vector, pack, unpack
+from .runtime import rank_seed
 
 
 class GradientAveraging:
@@ -146,8 +147,8 @@ class PmganDriver:
             )
         local = k // world
         per_generator = max(1, model.batch_size // k)
-        gen = torch.Generator(device=ctx.device).manual_seed(rank_seed(seed, ctx.rank))
-        sampler = MinibatchSampler(n_rows, per_generator * local, gen)
+        self.generator = torch.Generator(device=ctx.device).manual_seed(rank_seed(seed, ctx.rank))
+        sampler = MinibatchSampler(n_rows, per_generator * local, self.generator)
         offset = ctx.rank * local
         self.objective = ShardedMixtureObjective(
             list(model.generator_)[offset : offset + local],
@@ -163,12 +164,12 @@ class PmganDriver:
             balance_decay=model.balance_decay,
             truncate=model.truncate,
         )
-        self.generators = [gen]
-        self.steps_per_epoch = max(1, -(-n_rows // model.batch_size))
+        self.steps_per_epoch = steps_per_epoch(n_rows, model.batch_size)
         self.rows_per_step = per_generator * k
 
     @torch.no_grad()
-    def finish(self, model, ctx: DistContext, data) -> None:
+    def gather(self, model, ctx: DistContext) -> None:
+        """Every rank's model gets every generator (each rank trains its shard)."""
         obj = self.objective
         obj._wait()
         mine = torch.cat([module_vector(g, ctx.device) for g in obj.generators])
@@ -178,5 +179,9 @@ class PmganDriver:
         for r, flat in enumerate(parts):
             for i in range(local):
                 load_module_vector(model.generator_[r * local + i], flat[i * size : (i + 1) * size])
+
+    @torch.no_grad()
+    def finish(self, model, ctx: DistContext) -> None:
+        self.gather(model, ctx)
         for net in (*model.generator_, *model.critic_):
             net.eval()

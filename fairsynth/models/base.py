@@ -24,9 +24,9 @@ from ..data.validate import check_group_column, validate_table
 from ..errors import InvalidDataError, InvalidParameterError, NotFittedError
 from ..nn import Critic, Generator
 from ..privacy import CopyFilter, hashed_columns, privacy_summary, row_hashes
-from ..train import LoopConfig, MinibatchSampler, TrainingLoop
-from ..train.checkpoint import Checkpointer
+from ..train import LoopConfig, TrainingLoop
 from ..train.early_stopping import EarlyStopping
+from ..train.runtime import LocalRuntime, resolve_device
 from .layout import Layout, TrainingData
 
 # Rows are generated in chunks of this size whatever n is, so that sample(n) and the CLI's
@@ -37,17 +37,6 @@ SAMPLE_CHUNK = 65_536
 # a fractional validation_size is capped at this many rows (enough for a stable score).
 HOLDOUT_MIN_TABLE = 1_000
 HOLDOUT_MAX_ROWS = 5_000
-
-
-def resolve_device(device: str | torch.device) -> torch.device:
-    if str(device) == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    dev = torch.device(device)
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise InvalidParameterError(
-            f"device={device!r} but no CUDA device is available; use device='cpu' or 'auto'"
-        )
-    return dev
 
 
 def seed_from(random_state) -> int:
@@ -94,20 +83,24 @@ class BaseSynthesizer(BaseEstimator, ABC):
         checkpoint_every: int | None = None,
         checkpoint_path=None,
         resume: bool = False,
+        runtime=None,
     ):
         """Fit on a table. `y` is ignored (scikit-learn signature).
 
         `checkpoint_every=N` saves a checkpoint to `checkpoint_path` every N epochs (and on
         Ctrl-C, whenever a path is given); `resume=True` continues from that checkpoint, with
-        the same result as an uninterrupted fit on CPU (docs/reliability.md).
+        the same result as an uninterrupted fit on CPU (docs/reliability.md). `runtime`: where
+        the fit runs (default this process; `fairsynth.distributed.fit_distributed` passes a
+        torchrun one).
         """
+        runtime = LocalRuntime() if runtime is None else runtime
         self._check_params()
         spec = self._training_params()
         validate_table(data, spec.kinds)
         df = self._check_table(data)
-        ckpt = Checkpointer.for_fit(self, df, checkpoint_every, checkpoint_path, resume)
-        seed = ckpt.resumed_seed if resume else seed_from(self.random_state)
-        self.device_ = resolve_device(spec.device)
+        ckpt = runtime.checkpointer(self, df, checkpoint_every, checkpoint_path, resume)
+        seed = runtime.agree(ckpt.resumed_seed if resume else seed_from(self.random_state))
+        self.device_ = runtime.device(spec.device)
         started = time.perf_counter()
         # Network initialisation uses torch's global generator: fork it so that the same
         # seed gives the same networks without touching the caller's global RNG state.
@@ -115,36 +108,46 @@ class BaseSynthesizer(BaseEstimator, ABC):
             torch.manual_seed(seed)
             schema = detect_schema(df, kinds=spec.kinds)
             self._check_roles(df, schema)
-            self.transformer_ = TableTransformer(continuous=spec.continuous, random_state=seed).fit(
-                df, schema
-            )
+            self.transformer_ = runtime.fit_transformer(df, schema, spec.continuous, seed)
             encoded = torch.as_tensor(self.transformer_.transform(df), device=self.device_)
             train, encoded, holdout = self._hold_out(df, encoded, seed)
+            runtime.after_transformer(seed)
             self.layout_ = self._layout()
             data = self._prepare(train, encoded, seed)
             del encoded
             self._build_networks()
             gen = torch.Generator(device=self.device_).manual_seed(seed)
-            sampler = MinibatchSampler(len(train), spec.batch_size, gen, groups=data.groups)
-            objective = self._objective(data, sampler)
-            steps = max(1, -(-len(train) // spec.batch_size))
+            objective, steps, gen = runtime.objective(self, data, gen, seed)
             stopper = None if holdout is None else EarlyStopping(self, holdout, seed + 1)
             # The checkpoint callback before the user's: a user callback that stops must not
             # skip it. Early stopping scores before the checkpoint (which saves its state)
             # and says whether to stop after everyone else.
             callbacks = [*ckpt.callbacks(), *(self.callbacks or ())]
             if stopper is not None:
-                callbacks = [stopper.evaluate, *callbacks, stopper.should_stop]
-            loop = TrainingLoop(objective, self._loop_config(steps), callbacks=callbacks)
+                evaluate = stopper.evaluate
+
+                def evaluate_complete(epoch, logs):
+                    runtime.before_evaluation(self)
+                    return evaluate(epoch, logs)
+
+                callbacks = [evaluate_complete, *callbacks, stopper.should_stop]
+            loop = TrainingLoop(
+                objective,
+                runtime.loop_config(self._loop_config(steps)),
+                callbacks=runtime.callbacks(callbacks),
+            )
+            runtime.attach(loop)
             if stopper is not None:
                 stopper.bind(loop)
             start, rows = ckpt.bind(loop, gen, seed, stopper)
             if stopper is not None and stopper.stopped:  # resumed after its last epoch
                 start = spec.epochs + 1
-            with ckpt.guard():
+            with runtime.guard(ckpt):
                 self.history_ = loop.run(start, rows)
+            runtime.finish(self, data)
             if stopper is not None:
                 stopper.restore()  # the best generator, not the last one
+        seconds = time.perf_counter() - started
         self.n_train_ = len(df)
         self.columns_ = list(df.columns)
         self.training_summary_ = {
@@ -152,9 +155,10 @@ class BaseSynthesizer(BaseEstimator, ABC):
             "columns": len(df.columns),
             "encoded_width": int(self.transformer_.output_dim),
             "epochs_run": int(self.history_["epoch"].iloc[-1]),
-            "seconds": round(time.perf_counter() - started, 2),
+            "seconds": round(seconds, 2),
             "device": str(self.device_),
             "seed": seed,
+            **runtime.summary(self, seconds),
             "final_losses": {
                 k: round(float(v), 5)
                 for k, v in self.history_.iloc[-1].items()
@@ -166,9 +170,10 @@ class BaseSynthesizer(BaseEstimator, ABC):
                 stopper.summary() if stopper is not None else {"skipped": "table too small"}
             )
         self._finish_fit(df, data, objective)
-        del data, objective, sampler, loop  # fit-time tensors: not part of the fitted state
+        del data, objective, loop  # the training rows' tensors: not part of the fitted state
         self.train_hashes_ = row_hashes(df, hashed_columns(self.transformer_.schema))
-        self.training_summary_["privacy"] = privacy_summary(self, df, seed)
+        if runtime.is_main:
+            self.training_summary_["privacy"] = privacy_summary(self, df, seed)
         return self
 
     def _early_stopping_settings(self) -> tuple[bool, float | int]:

@@ -144,8 +144,10 @@ class Checkpointer:
         if early_stopping is not None:
             early_stopping.load_state(config["early_stopping"], t["early_stopping"])
         obj = loop.objective
-        obj.generator.load_state_dict(t["generator"])
-        obj.critic.load_state_dict(t["critic"])
+        for name, net in _networks(obj).items():
+            net.load_state_dict(t[name])
+        if hasattr(obj, "load_extra_state"):
+            obj.load_extra_state(t["objective"])
         loop.opt_g.load_state_dict(t["opt_g"])
         loop.opt_d.load_state_dict(t["opt_d"])
         generator.set_state(t["rng"])
@@ -172,9 +174,9 @@ class Checkpointer:
         from ..io import _jsonable, write_bundle
 
         loop = self.loop
+        obj = loop.objective
         tensors = {
-            "generator": loop.objective.generator.state_dict(),
-            "critic": loop.objective.critic.state_dict(),
+            **{name: net.state_dict() for name, net in _networks(obj).items()},
             "opt_g": loop.opt_g.state_dict(),
             "opt_d": loop.opt_d.state_dict(),
             "rng": self.generator.get_state(),
@@ -182,6 +184,8 @@ class Checkpointer:
         }
         if loop.ema is not None:
             tensors["ema_swapped"] = list(loop.ema)
+        if hasattr(obj, "extra_state"):  # the torchrun objectives' swap / exchange state
+            tensors["objective"] = obj.extra_state()
         extra = {}
         if self.early_stopping is not None:
             extra["early_stopping"], tensors["early_stopping"] = self.early_stopping.state()
@@ -222,6 +226,13 @@ class Checkpointer:
             yield
         finally:
             signal.signal(signal.SIGINT, previous)
+
+
+def _networks(objective) -> dict:
+    """The networks a checkpoint holds (a torchrun objective names its own)."""
+    if hasattr(objective, "networks"):
+        return objective.networks()
+    return {"generator": objective.generator, "critic": objective.critic}
 
 
 def _to_cpu(obj):

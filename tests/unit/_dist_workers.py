@@ -6,8 +6,9 @@ import torch
 
 from fairsynth import GAP, PMGAN, PTGAN, datasets
 from fairsynth.distributed.context import DistContext
-from fairsynth.distributed.fit import fit_distributed, rank_seed
+from fairsynth.distributed.fit import fit_distributed
 from fairsynth.distributed.flat import critic_with_adam, module_vector, pack  # noqa: F401
+from fairsynth.distributed.runtime import rank_seed
 
 SMALL = dict(
     epochs=2, batch_size=100, device="cpu", generator_dims=(32,), critic_dims=(32,), noise_dim=8
@@ -119,5 +120,32 @@ def failing_worker(rank, folder):
     try:
         m = PTGAN(random_state=0, callbacks=[boom], **{**SMALL, "epochs": 4})
         fit_distributed(m, table(), ctx, checkpoint_dir=folder)
+    finally:
+        ctx.close()
+
+
+def early_stopping_worker(rank, folder):
+    """A torchrun PTGAN fit through the one pipeline: validation, early stopping, bundles."""
+    import numpy as np
+
+    from fairsynth.errors import InvalidDataError
+
+    ctx = DistContext.from_env("cpu", timeout=30)
+    try:
+        bad = table()
+        bad.loc[3, "age"] = np.inf
+        try:
+            fit_distributed(PTGAN(**SMALL), bad, ctx)
+            refused = None
+        except InvalidDataError as exc:
+            refused = str(exc)
+        m = PTGAN(random_state=0, **{**SMALL, "epochs": 3}, validation_size=200)
+        fit_distributed(m, table(1200), ctx, checkpoint_dir=folder)
+        return {
+            "refused": refused,
+            "early_stopping": m.training_summary_["early_stopping"],
+            "holdout_quality": m.history_["holdout_quality"].tolist(),
+            "rows": m.sample(30, random_state=0).to_csv(),
+        }
     finally:
         ctx.close()

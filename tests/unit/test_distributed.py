@@ -69,7 +69,7 @@ def test_a_rank_that_raises_stops_the_others_with_a_clear_error(tmp_path):
     assert r0[:2] == ("error", "RankFailureError"), r0
     assert "rank 1 failed" in r0[2] and "ran out of luck" in r0[2]
     assert "epoch 1" in r0[2] and "--resume" in r0[2]
-    assert (folder / "rank0.pt").is_file() and (folder / "latest.txt").read_text() == "1\n"
+    assert (folder / "rank0.ckpt").is_file() and (folder / "latest.txt").read_text() == "1\n"
 
 
 def test_torchrun_cli_gap(tmp_path, adult_small):
@@ -112,3 +112,19 @@ def test_torchrun_cli_gap(tmp_path, adult_small):
     proc = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert load(tmp_path / "m.fsz", device="cpu").n_pairs == 2
+
+
+def test_torchrun_fits_validate_stop_early_and_checkpoint_as_bundles(tmp_path):
+    from fairsynth.train.checkpoint import read_checkpoint
+
+    folder = tmp_path / "ckpt"
+    r0, r1 = _ok(run_ranks(w.early_stopping_worker, 2, str(folder), timeout=120))
+    assert r0["refused"] and "infinite" in r0["refused"] and r1["refused"]
+    es = r0["early_stopping"]
+    assert es["holdout_rows"] == 200 and es["evaluations"] == 3
+    assert r0["early_stopping"] == r1["early_stopping"]  # the ranks agree
+    assert r0["holdout_quality"] == r1["holdout_quality"] and r0["rows"] == r1["rows"]
+    for rank in (0, 1):
+        config, tensors = read_checkpoint(folder / f"rank{rank}.ckpt")
+        assert config["epoch"] == 3 and "early_stopping" in config and "generator" in tensors
+    assert (folder / "latest.txt").read_text() == "3\n"
