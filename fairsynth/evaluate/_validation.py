@@ -161,8 +161,9 @@ def sample(model: Any, n: int, alpha: float, random_state: int) -> pd.DataFrame:
 
 
 def model_columns(model: Any, probe_seed: int) -> list[Any]:
-    """The model's columns: ``schema_columns_`` if it has one, else those of a tiny sample."""
-    cols = getattr(model, "schema_columns_", None)
+    """The model's columns: a fitted synthesizer's ``columns_``, else those of a tiny sample
+    (any object with a ``sample`` method is accepted)."""
+    cols = getattr(model, "columns_", None)
     if cols is not None:
         return list(cols)
     return list(sample(model, 8, 1.0, probe_seed).columns)

@@ -18,18 +18,6 @@ from .utility import utility
 
 __all__ = ["run_report"]
 
-# Attributes under which a model may keep its training table (checked in this order).
-_TRAIN_ATTRS = ("training_data_", "train_data_", "data_")
-
-
-def _model_train_table(model: Any) -> pd.DataFrame | None:
-    for name in _TRAIN_ATTRS:
-        table = getattr(model, name, None)
-        if isinstance(table, pd.DataFrame):
-            return table
-    return None
-
-
 def run_report(
     model: Any,
     real_test: pd.DataFrame,
@@ -53,9 +41,9 @@ def run_report(
     ``auc_vs_sp.png``, and ``references.csv`` (train-on-real and ``compare`` tables scored
     with the same yardstick) when there are reference points. Utility and fidelity use one
     sample at alpha=1 (seed ``random_state``); ``classifiers`` apply to the sweep, the
-    references and utility alike. ``real_train`` defaults to the model's own
-    training table when it exposes one; without any, utility is skipped and fidelity is
-    measured against the test table (without privacy), both with a note.
+    references and utility alike. A fitted model keeps no training rows: without
+    ``real_train`` utility is skipped and fidelity is measured against the test table
+    (without privacy), both with a note.
 
     Returns ``{"fairness", "runs", "utility", "fidelity", "references", "files", "notes"}``.
     """
@@ -67,10 +55,6 @@ def run_report(
     n = v.check_positive_int(n, "n")
     v.validate_model_and_test(model, real_test, target, sensitive, random_state)
     notes: list[str] = []
-    if real_train is None:
-        real_train = _model_train_table(model)
-        if real_train is not None:
-            notes.append("real_train taken from the model's training table")
     if real_train is not None:
         v.check_table(real_train, "the real training table")
         v.check_target(real_train, target, "the real training table")
