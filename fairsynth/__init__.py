@@ -6,7 +6,7 @@
 >>> model.sample(10_000, alpha=0.5)
 """
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 from . import datasets  # noqa: E402
 from .io import load  # noqa: E402
