@@ -19,8 +19,8 @@ import torch
 
 from ..data import TableTransformer, detect_schema
 from ..errors import InvalidParameterError
-from ..io import atomic_path
-from ..models.base import _seed_from
+from ..models.base import seed_from
+from ..persist import atomic_path
 from ..privacy import hashed_columns, privacy_summary, row_hashes
 from ..train import MinibatchSampler, TrainingLoop
 from .context import DistContext
@@ -191,7 +191,7 @@ def fit_distributed(
         skipped_early_stopping = model._early_stopping_settings()[0]
         df = model._check_table(data)
         # random_state=None draws a seed: rank 0's, so that every rank agrees.
-        seed = int(ctx.broadcast_object(_seed_from(model.random_state)))
+        seed = int(ctx.broadcast_object(seed_from(model.random_state)))
         model._fit_seed = seed
         model.device_ = ctx.device
         started = time.perf_counter()

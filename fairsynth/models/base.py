@@ -56,7 +56,7 @@ def check_early_stopping(early_stopping, validation_size) -> None:
         )
 
 
-def _seed_from(random_state) -> int:
+def seed_from(random_state) -> int:
     if random_state is None:
         return int(np.random.default_rng().integers(2**31 - 1))
     if isinstance(random_state, np.random.Generator):
@@ -88,7 +88,7 @@ class BaseSynthesizer(BaseEstimator):
         validate_table(data, self.kinds)
         df = self._check_table(data)
         ckpt = Checkpointer.for_fit(self, df, checkpoint_every, checkpoint_path, resume)
-        seed = ckpt.resumed_seed if resume else _seed_from(self.random_state)
+        seed = ckpt.resumed_seed if resume else seed_from(self.random_state)
         self._fit_seed = seed
         self.device_ = resolve_device(self.device)
         started = time.perf_counter()
@@ -325,7 +325,7 @@ class BaseSynthesizer(BaseEstimator):
         decode = decode or self.decode
         if decode not in ("sample", "argmax"):
             raise InvalidParameterError(f"decode={decode!r}; use 'sample' or 'argmax'")
-        seed = _seed_from(random_state)
+        seed = seed_from(random_state)
         gen = torch.Generator(device=self.device_).manual_seed(seed)
         rng = np.random.default_rng(seed)
         guard = CopyFilter(self, n) if reject_copies else None
@@ -403,7 +403,7 @@ class BaseSynthesizer(BaseEstimator):
 
     def save(self, path) -> None:
         """Write a `.fsz` model file (atomically: a temporary file, then a rename)."""
-        from ..io import save_model
+        from ..persist import save_model
 
         self._check_fitted()
         save_model(self, path)

@@ -16,7 +16,7 @@ from torch import nn
 from ..errors import InvalidParameterError
 from ..train import MinibatchSampler
 from ..train.pairs import PairedObjective
-from .base import BaseSynthesizer, _seed_from, check_early_stopping
+from .base import BaseSynthesizer, check_early_stopping, seed_from
 from .ptgan import PTGAN
 
 # Training settings GAP takes from its base model: a pair trains exactly like the base would.
@@ -188,7 +188,7 @@ class GAP(BaseSynthesizer):
         self.partner_ = list(paired.partner)
         self.faced_ = [sorted(f) for f in paired.faced]
         self.swaps_ = paired.swaps
-        self._gam_ii(_seed_from(self.training_summary_["seed"]) + 1)
+        self._gam_ii(seed_from(self.training_summary_["seed"]) + 1)
         self.training_summary_.update(
             swaps=self.swaps_,
             selected=self.selected_,
@@ -307,7 +307,7 @@ class GAP(BaseSynthesizer):
 
     @classmethod
     def _from_file(cls, config: dict, tensors: dict, device: str):
-        from ..io import estimator_from_config
+        from ..persist import estimator_from_config
 
         params = dict(config["params"])
         if params.get("base") is not None:
