@@ -107,7 +107,7 @@ def _small_model(device: str = "cpu") -> Path:
 
 def measure_sample(rows: int = 131_072, repeats: int = 3, device: str = "cpu") -> dict:
     """End-to-end `model.sample(rows)` rows/s (generator + decoding), median of `repeats`."""
-    from fairsynth.io import load
+    from fairsynth.persist import load
 
     model = load(_small_model(device), device=device)
     rate = _median_rate(rows, lambda: model.sample(rows, random_state=0), repeats)

@@ -6,10 +6,9 @@
 >>> model.sample(10_000, alpha=0.5)
 """
 
-__version__ = "0.1.0"
-
-from . import datasets  # noqa: E402
-from .io import load  # noqa: E402
-from .models import GAP, PMGAN, PTGAN, FairPTGAN  # noqa: E402
+from . import datasets
+from ._version import __version__
+from .models import GAP, PMGAN, PTGAN, FairPTGAN
+from .persist import load
 
 __all__ = ["GAP", "PMGAN", "PTGAN", "FairPTGAN", "datasets", "load", "__version__"]

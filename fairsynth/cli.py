@@ -341,7 +341,8 @@ def sample(
     """Generate synthetic rows from a model file, written in chunks (bounded memory)."""
     from rich.progress import Progress
 
-    from .io import load, write_table
+    from .io import write_table
+    from .persist import load
 
     if n < 1:
         raise InvalidParameterError(f"-n {n}: the number of rows must be a positive integer")
@@ -367,7 +368,7 @@ def info(
     ] = False,
 ):
     """Show a model file's schema, roles, hyperparameters and training summary."""
-    from .io import read_model_file
+    from .persist import read_model_file
 
     config, _ = read_model_file(model)
     if as_json:
@@ -453,7 +454,8 @@ def evaluate(
     Writes OUTPUT/fairness.csv, utility.csv, fidelity.json and auc_vs_sp.png, and prints a summary.
     """
     from .evaluate import run_report
-    from .io import load, read_table
+    from .io import read_table
+    from .persist import load
 
     alpha_list = _parse_floats(alphas, "--alphas")
     m = load(model)

@@ -6,8 +6,8 @@ and in the synthetic rows at α = 1 (original law) and α = 0.5 (fair).
 
 from __future__ import annotations
 
+import argparse
 import os
-import sys
 from pathlib import Path
 
 import torch
@@ -58,4 +58,10 @@ def main(out_dir: str = "out") -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    # argparse gives `--help` (a quick check that the demo and its data are installed)
+    # instead of taking it for the output folder and starting a fit.
+    parser = argparse.ArgumentParser(
+        prog="python -m fairsynth.demo", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("out_dir", nargs="?", default="out", help="output folder (./out)")
+    main(parser.parse_args().out_dir)

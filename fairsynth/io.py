@@ -1,184 +1,43 @@
-"""Model files (.fsz), atomic writes, and reading/writing tables (CSV, Parquet).
+"""Reading and writing tables (CSV, Parquet).
 
-A `.fsz` file is a zip with
-  config.json   format version, fairsynth version, model class and hyperparameters, schema
-                and transformer parameters, roles, training summary, sha256 of tensors.pt;
-  tensors.pt    the networks' state dicts, read back with torch.load(weights_only=True).
-Loading never unpickles arbitrary objects: the config is JSON, the tensors go through
-torch's weights-only loader, and the model class comes from a fixed allow-list.
+Model files moved to `fairsynth.persist`; the names below are re-exported so that code
+written against `fairsynth.io` keeps working.
 """
 
 from __future__ import annotations
 
 import gzip
-import hashlib
-import io
-import json
-import os
-import tempfile
-import zipfile
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-import torch
 
-from . import __version__
-from .errors import InvalidDataError, ModelFileError
+from .errors import InvalidDataError
+from .persist import (
+    atomic_path,
+    estimator_from_config,
+    load,
+    read_bundle,
+    read_model_file,
+    save_model,
+    write_bundle,
+)
 
-FORMAT = "fairsynth-model"
-FORMAT_VERSION = 1
+__all__ = [
+    "TABLE_SUFFIXES",
+    "read_table",
+    "write_table",
+    # re-exported from fairsynth.persist for code written before it existed
+    "atomic_path",
+    "estimator_from_config",
+    "load",
+    "read_bundle",
+    "read_model_file",
+    "save_model",
+    "write_bundle",
+]
+
 TABLE_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
-
-
-# ----------------------------------------------------------------- atomic writes
-@contextmanager
-def atomic_path(path: str | os.PathLike):
-    """Yield a temporary path beside `path`; rename it onto `path` only on success.
-
-    An interrupted write leaves the previous file (or none), never a partial one.
-    """
-    path = Path(path)
-    if not path.parent.exists():
-        raise InvalidDataError(
-            f"cannot write {path}: folder {path.parent} does not exist; create it first"
-        )
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-# ------------------------------------------------------------------- model files
-def _jsonable(value):
-    if hasattr(value, "get_params") and hasattr(value, "_file_state"):
-        # A model inside a model (GAP's base): its class name and parameters.
-        params = {k: v for k, v in value.get_params(deep=False).items() if k != "callbacks"}
-        return {"estimator": type(value).__name__, "params": _jsonable(params)}
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    return value
-
-
-def _model_classes() -> dict[str, type]:
-    from .models import GAP, PMGAN, PTGAN, FairPTGAN
-
-    return {cls.__name__: cls for cls in (PTGAN, FairPTGAN, GAP, PMGAN)}
-
-
-def estimator_from_config(spec: dict):
-    """Rebuild an unfitted model from `{"estimator": name, "params": ...}` (allow-list only)."""
-    classes = _model_classes()
-    name = spec.get("estimator") if isinstance(spec, dict) else None
-    if name not in classes:
-        raise ModelFileError(f"unknown model class {name!r} in the file's parameters")
-    params = {k: tuple(v) if isinstance(v, list) else v for k, v in spec["params"].items()}
-    return classes[name](**params)
-
-
-def save_model(model, path) -> None:
-    params = {k: v for k, v in model.get_params(deep=False).items() if k != "callbacks"}
-    config = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "fairsynth_version": __version__,
-        "model": type(model).__name__,
-        "params": _jsonable(params),
-        "transformer": model.transformer_.to_dict(),
-        "state": _jsonable(model._file_state()),
-        "training_summary": _jsonable(model.training_summary_),
-        "history": _jsonable(model.history_.to_dict(orient="list")),
-    }
-    write_bundle(path, config, {k: v.detach().cpu() for k, v in model._tensors().items()})
-
-
-def write_bundle(path, config: dict, tensors) -> None:
-    """Atomically write a zip of `config` (JSON, with the tensors' sha256) and `tensors`
-    (torch.save of CPU tensors) — the layout of model files and checkpoints alike."""
-    buffer = io.BytesIO()
-    torch.save(tensors, buffer)
-    blob = buffer.getvalue()
-    config = {**config, "tensors_sha256": hashlib.sha256(blob).hexdigest()}
-    with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("config.json", json.dumps(config, indent=1))
-        zf.writestr("tensors.pt", blob)
-
-
-def read_model_file(path) -> tuple[dict, dict[str, torch.Tensor]]:
-    """Read and check a `.fsz` file: (config, tensors). Raises ModelFileError on any defect."""
-    path = Path(path)
-    if not path.is_file():
-        raise ModelFileError(
-            f"model file {path} does not exist; fit one with `fairsynth fit TABLE -o {path}`"
-        )
-    return read_bundle(path, FORMAT, FORMAT_VERSION, "model")
-
-
-def read_bundle(path: Path, fmt: str, max_version: int, kind: str) -> tuple[dict, dict]:
-    """Read a bundle written by `write_bundle` and check it: zip integrity, format name and
-    version, tensor checksum, weights-only tensors. Any defect is a ModelFileError.
-    `kind` ("model", "checkpoint") names the file in the messages."""
-    what = f"fairsynth {kind} file" if kind == "model" else f"fairsynth {kind}"
-    try:
-        with zipfile.ZipFile(path) as zf:
-            bad = zf.testzip()
-            if bad is not None:
-                raise ModelFileError(f"{path} is corrupted (member {bad} fails its checksum)")
-            names = set(zf.namelist())
-            if not {"config.json", "tensors.pt"} <= names:
-                raise ModelFileError(f"{path} is a zip file but not a {what}")
-            config = json.loads(zf.read("config.json"))
-            tensors = zf.read("tensors.pt")
-    except (zipfile.BadZipFile, EOFError) as exc:
-        raise ModelFileError(f"{path} is not a {what} (or it is truncated): {exc}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ModelFileError(
-            f"{path}: config.json is not valid JSON; the file is damaged"
-        ) from None
-    if not isinstance(config, dict) or config.get("format") != fmt:
-        raise ModelFileError(f"{path} is not a {what}")
-    version = config.get("format_version")
-    if not isinstance(version, int) or version > max_version:
-        raise ModelFileError(
-            f"{path} uses {kind} format version {version}, newer than this fairsynth "
-            f"({__version__}) reads (≤ {max_version}); upgrade fairsynth"
-        )
-    if hashlib.sha256(tensors).hexdigest() != config.get("tensors_sha256"):
-        raise ModelFileError(
-            f"{path}: the tensors do not match their checksum; the file was altered"
-        )
-    try:
-        state = torch.load(io.BytesIO(tensors), map_location="cpu", weights_only=True)
-    except Exception as exc:  # the weights-only unpickler refuses anything but tensors
-        raise ModelFileError(f"{path}: tensors.pt is not a plain tensor file ({exc})") from None
-    return config, state
-
-
-def load(path, device: str = "auto"):
-    """Load a model saved with `model.save(path)`, ready to `sample` (on CPU if no GPU)."""
-    config, tensors = read_model_file(path)
-    classes = _model_classes()
-    name = config.get("model")
-    if name not in classes:
-        raise ModelFileError(f"{path}: unknown model class {name!r}")
-    try:
-        return classes[name]._from_file(config, tensors, device)
-    except ModelFileError:
-        raise
-    except (KeyError, TypeError, ValueError, RuntimeError) as exc:
-        raise ModelFileError(f"{path}: the model file is inconsistent ({exc})") from None
 
 
 # ------------------------------------------------------------------------ tables

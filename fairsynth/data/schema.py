@@ -149,7 +149,7 @@ class Schema:
 # detection
 
 
-def _check_table(df: Any) -> None:
+def check_table(df: Any) -> None:
     if not isinstance(df, pd.DataFrame):
         raise InvalidDataError(
             f"expected a pandas DataFrame, got {type(df).__name__}; "
@@ -286,7 +286,7 @@ def detect_schema(df: pd.DataFrame, kinds: dict[str, str] | None = None) -> Sche
             text that does not parse as numbers).
         InvalidParameterError: ``kinds`` names an unknown column or an unknown kind.
     """
-    _check_table(df)
+    check_table(df)
     kinds = dict(kinds or {})
     for col, kind in kinds.items():
         if col not in df.columns:

@@ -37,7 +37,7 @@ import pandas as pd
 
 from ..errors import FairsynthWarning, InvalidDataError, InvalidParameterError, NotFittedError
 from ._columns import ColumnEncoder, encoder_from_dict, fit_encoder
-from .schema import Schema, _check_table, detect_schema
+from .schema import Schema, check_table, detect_schema
 from .validate import one_hot_memory
 
 __all__ = ["Span", "TableTransformer", "MAX_CATEGORIES_WARN"]
@@ -199,7 +199,7 @@ class TableTransformer:
     # ------------------------------------------------------------------ fit / transform
     def fit(self, df: pd.DataFrame, schema: Schema | None = None) -> TableTransformer:
         """Learn the encoding of ``df`` (``schema`` is detected when None)."""
-        _check_table(df)
+        check_table(df)
         if schema is None:
             schema = detect_schema(df)
         elif list(schema.names) != list(df.columns):
@@ -237,7 +237,7 @@ class TableTransformer:
     def transform(self, df: pd.DataFrame) -> np.ndarray:
         """Encode ``df`` into an ``(n, output_dim)`` float32 matrix (one-hots exactly 0/1)."""
         self._check_fitted()
-        _check_table(df)
+        check_table(df)
         missing = [c for c in self._schema.names if c not in df.columns]
         if missing:
             raise InvalidDataError(

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from ..errors import InvalidParameterError
-from ..io import atomic_path
+from ..persist import atomic_path
 from ..train import MinibatchSampler
 from ..train.checkpoint import Checkpointer
 from ..train.runtime import LocalRuntime, steps_per_epoch

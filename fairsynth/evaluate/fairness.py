@@ -19,7 +19,7 @@ DEFAULT_ALPHAS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 _METRICS = ("auc", "sp", "eo", "data_sp")
 
 
-def _default_n(model: Any, fallback: int) -> int:
+def default_sample_size(model: Any, fallback: int) -> int:
     n = getattr(model, "n_train_", None)
     return int(n) if n else fallback
 
@@ -64,7 +64,7 @@ def fairness_sweep(
     n = v.check_positive_int(n, "n")
     v.validate_model_and_test(model, real_test, target, sensitive, random_state)
     test = prepare_test(real_test, target, sensitive, positive, unaware)
-    n = n or _default_n(model, len(real_test))
+    n = n or default_sample_size(model, len(real_test))
 
     rows = []
     for alpha in alphas:

@@ -11,12 +11,13 @@ import pandas as pd
 
 from . import _validation as v
 from ._io import write_csv, write_json
-from .fairness import DEFAULT_ALPHAS, _default_n, evaluate_table, fairness_sweep
+from .fairness import DEFAULT_ALPHAS, default_sample_size, evaluate_table, fairness_sweep
 from .fidelity import fidelity
 from .plots import plot_auc_vs_sp
 from .utility import utility
 
 __all__ = ["run_report"]
+
 
 def run_report(
     model: Any,
@@ -86,7 +87,9 @@ def run_report(
         refs = refs[["name", *[c for c in refs.columns if c != "name"]]]
         files["references"] = write_csv(refs, out / "references.csv")
 
-    n_sample = n or _default_n(model, len(real_train) if real_train is not None else len(real_test))
+    n_sample = n or default_sample_size(
+        model, len(real_train) if real_train is not None else len(real_test)
+    )
     synth = v.sample(model, n_sample, 1.0, random_state)
     if real_train is not None:
         util = utility(

@@ -422,7 +422,7 @@ class BaseSynthesizer(BaseEstimator, ABC):
 
     def save(self, path) -> None:
         """Write a `.fsz` model file (atomically: a temporary file, then a rename)."""
-        from ..io import save_model
+        from ..persist import save_model
 
         self._check_fitted()
         save_model(self, path)

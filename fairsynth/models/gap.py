@@ -268,7 +268,7 @@ class GAP(BaseSynthesizer):
 
     @classmethod
     def _from_file(cls, config: dict, tensors: dict, device: str):
-        from ..io import estimator_from_config
+        from ..persist import estimator_from_config
 
         params = dict(config["params"])
         if params.get("base") is not None:

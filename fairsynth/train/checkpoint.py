@@ -32,7 +32,9 @@ import numpy as np
 import pandas as pd
 import torch
 
+from .._version import __version__
 from ..errors import InvalidParameterError, ModelFileError, TrainingInterrupted
+from ..persist import read_bundle, to_config_value, write_bundle
 
 __all__ = ["Checkpointer", "CHECKPOINT_FORMAT", "CHECKPOINT_VERSION"]
 
@@ -50,9 +52,7 @@ def table_fingerprint(df: pd.DataFrame) -> str:
 
 
 def _params(model) -> dict:
-    from ..io import _jsonable
-
-    return _jsonable(
+    return to_config_value(
         {k: v for k, v in model.get_params(deep=False).items() if k not in _FREE_PARAMS}
     )
 
@@ -170,9 +170,6 @@ class Checkpointer:
         return False
 
     def save(self, epoch: int) -> None:
-        from .. import __version__
-        from ..io import _jsonable, write_bundle
-
         loop = self.loop
         obj = loop.objective
         tensors = {
@@ -198,7 +195,7 @@ class Checkpointer:
             "seed": self.seed,
             "fingerprint": self.fingerprint,
             "epoch": epoch,
-            "history": _jsonable(loop.rows),
+            "history": to_config_value(loop.rows),
             **extra,
         }
         write_bundle(self.path, config, _to_cpu(tensors))
@@ -247,8 +244,6 @@ def _to_cpu(obj):
 
 def read_checkpoint(path) -> tuple[dict, dict]:
     """(config, tensors) of a checkpoint; ModelFileError on any defect (never unpickles)."""
-    from ..io import read_bundle
-
     path = Path(path)
     if not path.is_file():
         raise ModelFileError(

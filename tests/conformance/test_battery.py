@@ -17,6 +17,7 @@ from sklearn.base import clone
 from fairsynth import GAP, PMGAN, PTGAN, FairPTGAN, load, params
 from fairsynth.errors import NotFittedError
 from fairsynth.models import base as base_module
+from fairsynth.registry import registered_models
 
 SMALL = dict(epochs=1, generator_dims=(32,), critic_dims=(32,), batch_size=100)
 
@@ -27,6 +28,10 @@ FACTORIES = {
     "PMGAN": lambda **kw: PMGAN(n_generators=2, **SMALL, **kw),
 }
 CLASSES = {"PTGAN": PTGAN, "FairPTGAN": FairPTGAN, "GAP": GAP, "PMGAN": PMGAN}
+
+
+def test_the_battery_covers_every_registered_model():
+    assert registered_models() == CLASSES
 
 
 @pytest.fixture(scope="module")

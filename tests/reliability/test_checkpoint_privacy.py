@@ -144,7 +144,7 @@ def test_model_file_tensors_load_on_cpu_whatever_device_they_were_saved_from(
 ):
     # save_model writes tensors "as they come"; a file written on a GPU machine has CUDA
     # storages, which only map_location="cpu" makes loadable without a GPU.
-    from fairsynth import io as fio
+    from fairsynth.persist import bundle as fio
 
     calls = []
     real_load = torch.load

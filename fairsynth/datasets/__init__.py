@@ -1,4 +1,8 @@
-"""Bundled public tables (`datasets/` at the repository root); toys: `fairsynth.toy`."""
+"""Bundled public tables, shipped as package data beside this file; toys: `fairsynth.toy`.
+
+The tables and their cards (README.md, adult.md, german_credit.md) live inside the package
+so that an installed wheel has them, not only a source checkout.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InvalidParameterError
+from ..errors import InvalidParameterError
 
 __all__ = ["list_datasets", "load", "path", "DATASETS_DIR"]
 
-DATASETS_DIR = Path(__file__).resolve().parent.parent / "datasets"
+DATASETS_DIR = Path(__file__).resolve().parent
 
 _CARDS = {
     "adult": "UCI Adult, training split: 32,561 rows x 15 columns; target income (>50K); "
