@@ -18,7 +18,7 @@ from pathlib import Path
 import torch
 import torch.distributed as dist
 
-from ..errors import RankFailureError
+from ..errors import FairsynthError, RankFailureError
 
 _FAILED_KEY = "fairsynth/failed"
 # Seconds a collective may wait for its peers before the job stops (FAIRSYNTH_DIST_TIMEOUT).
@@ -157,6 +157,11 @@ class DistContext:
         try:
             yield self
         except RankFailureError:
+            raise
+        except FairsynthError as exc:
+            # A typed error of this rank's own (a bad table or parameter: every rank raises
+            # it, before any collective) is the message to show, not a peer's copy of it.
+            self._publish(exc)
             raise
         except Exception as exc:
             peer = self._failed_peer()

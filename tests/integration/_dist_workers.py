@@ -130,9 +130,10 @@ def early_stopping_worker(rank, folder):
 
     from fairsynth.errors import InvalidDataError
 
-    ctx = DistContext.from_env("cpu", timeout=30)
+    ctx = DistContext.from_env("cpu", timeout=90)
     try:
         bad = table()
+        bad["age"] = bad["age"].astype(float)
         bad.loc[3, "age"] = np.inf
         try:
             fit_distributed(PTGAN(**SMALL), bad, ctx)
