@@ -15,12 +15,12 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidDataError
+from ._decode import decode_onehot
 from ._numeric import (
     MODE_FIT_ROWS,
     ModeCodec,
     QuantileCodec,
     codec_from_dict,
-    decode_onehot,
     learn_range_and_digits,
     subsample,
 )

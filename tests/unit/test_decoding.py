@@ -7,7 +7,8 @@ import pytest
 import fairsynth.data._numeric as numeric
 import fairsynth.data.transformer as transformer_module
 from fairsynth.data import TableTransformer
-from fairsynth.data._numeric import QuantileCodec, _inverse_cdf, decode_onehot
+from fairsynth.data._decode import decode_onehot, inverse_cdf
+from fairsynth.data._numeric import QuantileCodec
 from fairsynth.data.transformer import _columns_first
 
 
@@ -29,7 +30,7 @@ def test_column_loops_match_the_row_by_row_decoding(k, order):
     block = np.asarray(block, order=order)
     got = decode_onehot(block, "sample", np.random.default_rng(0))
     r = np.random.default_rng(0).random(len(block))
-    np.testing.assert_array_equal(got, _inverse_cdf(block, r))  # row by row
+    np.testing.assert_array_equal(got, inverse_cdf(block, r))  # row by row
     positive = block[np.arange(len(block)), got] > 0
     assert positive[block.sum(axis=1) > 0].all()  # a category of weight 0 is never drawn
     assert (got[40:60] == 1).all()
