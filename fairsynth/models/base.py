@@ -18,6 +18,8 @@ from ..privacy import CopyFilter, hashed_columns, privacy_summary, row_hashes
 from ..train import LoopConfig, MinibatchSampler, TrainingLoop
 from ..train.checkpoint import Checkpointer
 from ..train.early_stopping import EarlyStopping
+from ..train.fit_report import check_fit
+from ..train.threads import fit_threads
 
 # Rows are generated in chunks of this size whatever n is, so that sample(n) and the CLI's
 # chunked writing give the very same rows for the same seed, in bounded memory.
@@ -94,7 +96,7 @@ class BaseSynthesizer(BaseEstimator):
         started = time.perf_counter()
         # Network initialisation uses torch's global generator: fork it so that the same
         # seed gives the same networks without touching the caller's global RNG state.
-        with torch.random.fork_rng(devices=[]):
+        with torch.random.fork_rng(devices=[]), fit_threads() as (threads, threads_why):
             torch.manual_seed(seed)
             schema = detect_schema(df, kinds=self.kinds)
             self._check_roles(df, schema)
@@ -138,6 +140,9 @@ class BaseSynthesizer(BaseEstimator):
             "seconds": round(time.perf_counter() - started, 2),
             "device": str(self.device_),
             "seed": seed,
+            "threads": threads,
+            "threads_from": threads_why,
+            "stop_reason": loop.stop_reason,
             "final_losses": {
                 k: round(float(v), 5)
                 for k, v in self.history_.iloc[-1].items()
@@ -151,6 +156,7 @@ class BaseSynthesizer(BaseEstimator):
         self._finish_fit(df)
         self.train_hashes_ = row_hashes(df, hashed_columns(self.transformer_.schema))
         self.training_summary_["privacy"] = privacy_summary(self, df, seed)
+        check_fit(self, df)  # warnings: far from converged, target share off
         return self
 
     def _early_stopping_settings(self) -> tuple[bool, float | int]:

@@ -14,9 +14,11 @@ hyperparameters, seed, table fingerprint, epoch, history) and `tensors.pt` (the 
 dicts, read back with torch.load(weights_only=True): nothing is unpickled), whose sha256
 is in the config. Written via a temporary file and a rename.
 
-Ctrl-C: while a fit with a checkpoint path runs in the main thread, the first SIGINT only
-sets a flag; the epoch finishes, the checkpoint is saved and `TrainingInterrupted` says how
-to resume. A second Ctrl-C interrupts at once (nothing saved beyond the last checkpoint).
+Ctrl-C and SIGTERM: while a fit with a checkpoint path runs in the main thread, the first
+SIGINT or SIGTERM (`kill`, `timeout`, a scheduler, a CI cancel) only sets a flag; the epoch
+finishes, the checkpoint is saved and `TrainingInterrupted` says how to resume (the CLI
+exits with 130 after SIGINT, 143 after SIGTERM). A second signal interrupts at once
+(nothing saved beyond the last checkpoint).
 """
 
 from __future__ import annotations
@@ -69,6 +71,7 @@ class Checkpointer:
         self.early_stopping = None
         self._state: tuple[dict, dict] | None = None
         self._interrupted = False
+        self._signal_name = "SIGINT"
         self.fingerprint = ""
         self.model_name = ""
         self.params: dict = {}
@@ -164,7 +167,7 @@ class Checkpointer:
         if self._interrupted or (self.every and epoch % self.every == 0):
             self.save(epoch)
         if self._interrupted:
-            raise TrainingInterrupted(epoch, self.path)
+            raise TrainingInterrupted(epoch, self.path, signal_name=self._signal_name)
         return False
 
     def save(self, epoch: int) -> None:
@@ -201,27 +204,35 @@ class Checkpointer:
 
     @contextmanager
     def guard(self):
-        """Defer the first Ctrl-C to the end of the epoch (main thread, with a path only)."""
+        """Defer the first Ctrl-C or SIGTERM to the end of the epoch (main thread, with a
+        path only)."""
         if self.path is None or threading.current_thread() is not threading.main_thread():
             with nullcontext():
                 yield
             return
 
-        def on_sigint(signum, frame):
-            if self._interrupted:  # second Ctrl-C: the user wants out now
+        def on_signal(signum, frame):
+            name = signal.Signals(signum).name
+            if self._interrupted:  # second signal: the user wants out now
+                if signum == signal.SIGTERM:
+                    raise SystemExit(128 + signum)
                 raise KeyboardInterrupt
             self._interrupted = True
+            self._signal_name = name
+            what = "Ctrl-C" if signum == signal.SIGINT else name
             print(
-                "\nCtrl-C: finishing this epoch to save a checkpoint (press again to abort)",
+                f"\n{what}: finishing this epoch to save a checkpoint "
+                f"({'press again' if signum == signal.SIGINT else 'send it again'} to abort)",
                 file=sys.stderr,
                 flush=True,
             )
 
-        previous = signal.signal(signal.SIGINT, on_sigint)
+        previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
             yield
         finally:
-            signal.signal(signal.SIGINT, previous)
+            for sig, handler in previous.items():
+                signal.signal(sig, signal.SIG_DFL if handler is None else handler)
 
 
 def _to_cpu(obj):
