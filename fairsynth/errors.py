@@ -17,7 +17,7 @@ __all__ = [
     "InvalidDataError",
     "InvalidParameterError",
     "ModelFileError",
-    "NotFittedError",
+    "NotFittedError",  # noqa: F822 - module __getattr__
     "RankFailureError",
     "FairsynthWarning",
     "TrainingInterrupted",

@@ -30,7 +30,7 @@ from .errors import InvalidDataError, ModelFileError
 
 FORMAT = "fairsynth-model"
 FORMAT_VERSION = 1
-TABLE_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
+TABLE_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".parquet", ".pq")
 
 
 # ----------------------------------------------------------------- atomic writes
@@ -196,14 +196,21 @@ def _looks_binary(path: Path) -> bool:
     return b"\0" in head
 
 
+def _is_tsv(name: str) -> bool:
+    return name.endswith((".tsv", ".tsv.gz"))
+
+
 def read_table(path, sep: str = ",") -> pd.DataFrame:
-    """Read a CSV (optionally gzipped) or Parquet table; every defect is an InvalidDataError
-    that names the file and the fix (issue 6: empty, header only, binary, wrong delimiter,
-    duplicate or empty column names)."""
+    """Read a CSV or TSV (optionally gzipped) or Parquet table; every defect is an
+    InvalidDataError that names the file and the fix (issue 6: empty, header only, binary,
+    wrong delimiter, duplicate or empty column names). A `.tsv` file is tab-separated
+    whatever `sep` says."""
     path = Path(path)
     if not path.is_file():
         raise InvalidDataError(f"table {path} does not exist")
     name = path.name.lower()
+    if _is_tsv(name):
+        sep = "\t"
     parquet = name.endswith((".parquet", ".pq"))
     if not parquet:
         if name.endswith(".fsz"):
@@ -284,13 +291,24 @@ def _arrow_chunk(chunk: pd.DataFrame, schema):
 def write_table(
     chunks: Iterable[pd.DataFrame], path, on_chunk: Callable[[int], None] | None = None
 ):
-    """Write DataFrame chunks to CSV or Parquet atomically, in bounded memory. Returns rows.
+    """Write DataFrame chunks to CSV, TSV or Parquet atomically, in bounded memory (the
+    format from the suffix: one of TABLE_SUFFIXES, gzipped for `.gz`). Returns rows.
 
     Parquet: one row group per chunk through a single ParquetWriter; nothing is held but
     the current chunk, so memory does not grow with the number of rows.
     """
     path = Path(path)
-    parquet = path.name.lower().endswith((".parquet", ".pq"))
+    name = path.name.lower()
+    if not name.endswith(TABLE_SUFFIXES):
+        raise InvalidDataError(
+            f"cannot write {path}: unsupported table format {path.suffix or '(no suffix)'!r}; "
+            f"use one of {', '.join(TABLE_SUFFIXES)}"
+        )
+    parquet = name.endswith((".parquet", ".pq"))
+    text = {
+        "sep": "\t" if _is_tsv(name) else ",",
+        "compression": "gzip" if name.endswith(".gz") else None,
+    }
     rows = 0
     with atomic_path(path) as tmp:
         writer = None
@@ -304,7 +322,10 @@ def write_table(
                         writer = pq.ParquetWriter(tmp, table.schema)
                     writer.write_table(table)
                 else:
-                    chunk.to_csv(tmp, mode="w" if i == 0 else "a", header=i == 0, index=False)
+                    # a gzip member per chunk: concatenated members are one valid gzip file
+                    chunk.to_csv(
+                        tmp, mode="w" if i == 0 else "a", header=i == 0, index=False, **text
+                    )
                 rows += len(chunk)
                 if on_chunk is not None:
                     on_chunk(len(chunk))

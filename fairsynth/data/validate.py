@@ -210,4 +210,8 @@ def _looks_like_id(s, n_unique, n_nonnull, n_rows, min_rows, kinds, name) -> boo
 
     integer = pd.api.types.is_integer_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype)
     textual = not isinstance(s.dtype, pd.CategoricalDtype) and is_string_like(s)
-    return n_rows >= min_rows and n_unique == n_nonnull and (integer or textual)
+    if not (n_rows >= min_rows and n_unique == n_nonnull and (integer or textual)):
+        return False
+    from ._dates import date_format
+
+    return not textual or date_format(s) is None  # unique timestamps are datetimes

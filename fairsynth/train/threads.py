@@ -23,6 +23,7 @@ was trained (the same seed gives the same rows for the same thread count on CPU)
 
 from __future__ import annotations
 
+import contextlib
 import os
 from contextlib import contextmanager
 
@@ -39,10 +40,8 @@ def _defaults() -> set[int]:
     """Counts torch picks by itself on this machine (one per logical or physical core, or
     per core this process may run on)."""
     counts = {os.cpu_count() or 1}
-    try:
+    with contextlib.suppress(AttributeError, OSError):  # not on Linux
         counts.add(len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):  # not on Linux
-        pass
     counts |= {max(1, c // 2) for c in list(counts)}  # physical cores under SMT
     return counts
 
