@@ -24,6 +24,7 @@ __all__ = [
     "TrainingDivergedError",
     "cli_text",
     "param_error",
+    "spelled",
 ]
 
 
@@ -37,6 +38,20 @@ class FairsynthError(Exception):
     def __init__(self, *args, cli: str | None = None):
         super().__init__(*args)
         self.cli_message = cli
+
+
+def _two_ways(parts) -> tuple[str, str]:
+    python = "".join(p if isinstance(p, str) else p[0] for p in parts)
+    cli = "".join(p if isinstance(p, str) else p[1] for p in parts)
+    return python, cli
+
+
+def spelled(cls, *parts):
+    """An instance of error or warning class `cls` whose text is the concatenation of
+    `parts`: a str is the same in both spellings, a (python, cli) pair differs, e.g.
+    ``spelled(InvalidDataError, "pass ", ("kinds={'z': 'id'}", "--kind z=id"))``."""
+    python, cli = _two_ways(parts)
+    return cls(python, cli=cli if cli != python else None)
 
 
 def cli_text(exc: BaseException) -> str:

@@ -26,7 +26,7 @@ import pandas as pd
 import torch
 
 from . import __version__
-from .errors import InvalidDataError, ModelFileError
+from .errors import InvalidDataError, ModelFileError, spelled
 
 FORMAT = "fairsynth-model"
 FORMAT_VERSION = 1
@@ -263,9 +263,11 @@ def _check_delimiter(path: Path, header: str, sep: str) -> None:
     for other in _OTHER_SEPS:
         if other != sep and header.count(other) >= 1:
             shown = _SEP_NAMES.get(other, other)
-            raise InvalidDataError(
+            raise spelled(
+                InvalidDataError,
                 f"{path} was read as a single column named {header[:60]!r}: it looks "
-                f"{shown!r}-separated; use --sep '{shown}' (API: read_table(path, sep={other!r}))"
+                f"{shown!r}-separated; use ",
+                (f"read_table(path, sep={other!r})", f"--sep '{shown}'"),
             )
 
 

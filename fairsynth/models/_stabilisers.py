@@ -17,7 +17,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from ..errors import InvalidDataError, InvalidParameterError
+from ..errors import InvalidDataError, InvalidParameterError, param_error
 from ..train.conditional import ConditionalSampler
 
 LOSSES = ("ptgan", "wgan-gp", "ns")
@@ -45,7 +45,7 @@ def resolve_loss(model) -> dict:
 def check_stabilisers(model) -> None:
     name = type(model).__name__
     if model.loss not in LOSSES:
-        raise InvalidParameterError(f"loss={model.loss!r}; use one of {', '.join(LOSSES)}")
+        raise param_error("loss", model.loss, f"use one of {', '.join(LOSSES)}")
     if not 0.0 <= model.label_smoothing < 0.5:
         raise InvalidParameterError(
             f"label_smoothing={model.label_smoothing!r} must lie in [0, 0.5); 0.1 gives the "

@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator
 
 from ..data import TableTransformer, detect_schema
 from ..data.validate import check_group_column, validate_table
-from ..errors import InvalidDataError, InvalidParameterError, NotFittedError
+from ..errors import InvalidDataError, InvalidParameterError, NotFittedError, param_error
 from ..nn import Critic, Generator
 from ..privacy import CopyFilter, hashed_columns, privacy_summary, row_hashes
 from ..train import LoopConfig, MinibatchSampler, TrainingLoop
@@ -230,15 +230,12 @@ class BaseSynthesizer(BaseEstimator):
         }
         for name, ok in checks.items():
             if not ok:
-                raise InvalidParameterError(
-                    f"{name}={getattr(self, name)!r} is out of range; "
-                    f"see help({type(self).__name__})"
-                )
+                raise param_error(name, getattr(self, name), "out of range; see the docs")
         check_early_stopping(self.early_stopping, self.validation_size)
         if self.continuous not in ("quantile", "mode"):
-            raise InvalidParameterError(f"continuous={self.continuous!r}; use 'quantile' or 'mode'")
+            raise param_error("continuous", self.continuous, "use 'quantile' or 'mode'")
         if self.decode not in ("sample", "argmax"):
-            raise InvalidParameterError(f"decode={self.decode!r}; use 'sample' or 'argmax'")
+            raise param_error("decode", self.decode, "use 'sample' or 'argmax'")
 
     @staticmethod
     def _check_table(data) -> pd.DataFrame:

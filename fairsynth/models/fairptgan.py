@@ -6,7 +6,7 @@ import numpy as np
 import torch
 
 from ..data.validate import check_group_column
-from ..errors import InvalidDataError, InvalidParameterError
+from ..errors import InvalidDataError, InvalidParameterError, param_error, spelled
 from ..nn.activations import draw_categories, onehot_groups
 from ..train import TemperedObjective
 from .fair_teacher import FairTeacher, teacher_strength
@@ -123,7 +123,7 @@ class FairPTGAN(PTGAN):
                 "0.5 makes two groups indistinguishable"
             )
         if self.fairness not in ("teacher", "none"):
-            raise InvalidParameterError(f"fairness={self.fairness!r}; use 'teacher' or 'none'")
+            raise param_error("fairness", self.fairness, "use 'teacher' or 'none'")
         if not 0.0 < self.fairness_bound < 1.0:
             raise InvalidParameterError(
                 f"fairness_bound={self.fairness_bound!r} must lie in (0, 1)"
@@ -153,17 +153,24 @@ class FairPTGAN(PTGAN):
                 "categorical",
                 "boolean",
             ):
-                raise InvalidDataError(
+                raise spelled(
+                    InvalidDataError,
                     f"target {self.target!r} has {y.nunique(dropna=False)} distinct values "
                     "(NaN included); the fairness teacher needs a binary target without "
-                    "missing values: clean it, or pass fairness='none' (--fairness none)"
+                    "missing values: clean it, or pass ",
+                    ("fairness='none'", "--fairness none"),
                 )
         kind = schema[self.sensitive].kind
         if kind not in ("categorical", "boolean"):
-            raise InvalidDataError(
+            raise spelled(
+                InvalidDataError,
                 f"sensitive column {self.sensitive!r} was detected as {kind}; it must be "
-                f"categorical: pass kinds={{{self.sensitive!r}: 'categorical'}} "
-                f"(CLI: --kind {self.sensitive}=categorical) or choose among the {hint}"
+                "categorical: pass ",
+                (
+                    f"kinds={{{self.sensitive!r}: 'categorical'}}",
+                    f"--kind {self.sensitive}=categorical",
+                ),
+                f" or choose among the {hint}",
             )
 
     def _default_alpha(self) -> float:

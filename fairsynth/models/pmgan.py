@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..errors import InvalidParameterError
+from ..errors import InvalidParameterError, param_error
 from ..nn import Critic, Generator
 from ..train.mixture import MixtureObjective
 from .base import BaseSynthesizer
@@ -108,7 +108,7 @@ class PMGAN(BaseSynthesizer):
         super()._check_params()
         k = self.n_generators
         if isinstance(k, bool) or not isinstance(k, int) or k < 2:
-            raise InvalidParameterError(f"n_generators={k!r}: PMGAN needs at least 2 generators")
+            raise param_error("n_generators", k, "PMGAN needs at least 2", flag="--generators")
         if not 0.5 < self.truncate < 1.0:
             raise InvalidParameterError(f"truncate={self.truncate!r} must lie in (0.5, 1)")
         if self.balance_decay < 0:

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from ..errors import InvalidParameterError, ModelFileError, TrainingInterrupted
+from ..errors import InvalidParameterError, ModelFileError, TrainingInterrupted, spelled
 
 __all__ = ["Checkpointer", "CHECKPOINT_FORMAT", "CHECKPOINT_VERSION"]
 
@@ -110,14 +110,20 @@ class Checkpointer:
     def _check_matches(self, config: dict, tensors: dict) -> None:
         p = self.path
         if config.get("model") != self.model_name:
-            raise InvalidParameterError(
+            raise spelled(
+                InvalidParameterError,
                 f"{p} is a checkpoint of a {config.get('model')} fit, not {self.model_name}; "
-                "resume with the same command (and --sensitive) as the interrupted fit"
+                "resume with the same ",
+                ("model and parameters", "command (and --sensitive)"),
+                " as the interrupted fit",
             )
         if config.get("fingerprint") != self.fingerprint:
-            raise InvalidParameterError(
+            raise spelled(
+                InvalidParameterError,
                 f"{p} was written while fitting a different table; resume on the same table "
-                "(or drop --resume to start afresh)"
+                "(or drop ",
+                ("resume=True", "--resume"),
+                " to start afresh)",
             )
         saved = config.get("params", {})
         keys = set(saved) | set(self.params)
@@ -251,7 +257,11 @@ def read_checkpoint(path) -> tuple[dict, dict]:
 
     path = Path(path)
     if not path.is_file():
-        raise ModelFileError(
-            f"no checkpoint at {path}; run fit with --checkpoint-every N first, or drop --resume"
+        raise spelled(
+            ModelFileError,
+            f"no checkpoint at {path}; run fit with ",
+            ("checkpoint_every=N", "--checkpoint-every N"),
+            " first, or drop ",
+            ("resume=True", "--resume"),
         )
     return read_bundle(path, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, "checkpoint")
