@@ -86,7 +86,8 @@ def check_not_training_table(model, real, option: str = "--real") -> float:
 
 def check_label_target(model, real, target: str | None) -> None:
     """The evaluated target must be a label (a few classes), not a numeric column."""
-    target = target if target is not None else getattr(model, "target", None)
+    own = getattr(model, "target", None)
+    target = target if target is not None else own
     if target is None:
         raise InvalidParameterError(
             "no target: the model was fitted without --target; pass --target COLUMN, a "
@@ -101,14 +102,17 @@ def check_label_target(model, real, target: str | None) -> None:
     kind = schema[target].kind if target in schema else None
     n = int(real[target].nunique(dropna=True))
     if kind in ("continuous", "integer", "datetime", "id") and n > MAX_LABEL_CLASSES:
-        labels = [
-            c.name
-            for c in schema.columns
-            if c.kind in ("categorical", "boolean") and 2 <= c.n_unique <= MAX_LABEL_CLASSES
-        ]
-        fix = f"e.g. --target {labels[0]}" if labels else "a column of a few classes"
+        labels = sorted(
+            (
+                c
+                for c in schema.columns
+                if c.kind in ("categorical", "boolean") and 2 <= c.n_unique <= MAX_LABEL_CLASSES
+            ),
+            key=lambda c: (c.name != own, c.n_unique != 2),  # the model's target, binary ones
+        )
+        fix = f"e.g. --target {labels[0].name}" if labels else "a column of a few classes"
         raise InvalidParameterError(
-            f"--target {target}: a {kind} column with {n:,} distinct values, not a label; "
+            f"--target {target}: a numeric column ({kind}, {n:,} distinct values), not a label; "
             f"evaluate scores classifiers, so give a label column with 2 to "
             f"{MAX_LABEL_CLASSES} classes ({fix}), or bin {target} into classes first"
         )
