@@ -234,9 +234,8 @@ def fit(
     Launched by torchrun (`torchrun --nproc-per-node N -m fairsynth fit ...`) it trains on
     all ranks: see docs/distributed.md.
 
-    Example:
-
     \b
+    Example:
         fairsynth datasets export adult adult.csv
         fairsynth fit adult.csv --sensitive sex --target income -o adult.fsz
         fairsynth fit adult.csv --sensitive sex --max-seconds 600 --quiet
@@ -360,9 +359,8 @@ def sample(
 ):
     """Generate synthetic rows from a model file, written in chunks (bounded memory).
 
-    Example:
-
     \b
+    Example:
         fairsynth sample -m adult.fsz -n 10000 --alpha 0.5 -o synthetic.csv
         fairsynth sample -m adult.fsz -n 100000 -o synth.parquet --reject-copies
     """
@@ -398,9 +396,8 @@ def info(
 ):
     """Show a model file's schema, roles, hyperparameters and training summary.
 
-    Example:
-
     \b
+    Example:
         fairsynth info adult.fsz
         fairsynth info adult.fsz --json
     """
@@ -491,9 +488,8 @@ def evaluate(
     --real must be rows the model never saw: a table that is mostly training rows is refused
     (checked by the row hashes in the model file).
 
-    Example:
-
     \b
+    Example:
         fairsynth datasets export adult_test test.csv
         fairsynth evaluate adult.fsz --real test.csv --train adult.csv -o report
     """
@@ -570,9 +566,8 @@ def _print_report(result: dict) -> None:
 def datasets_list():
     """List the bundled tables.
 
-    Example:
-
     \b
+    Example:
         fairsynth datasets list
     """
     from . import datasets
@@ -590,9 +585,8 @@ def datasets_export(
 ):
     """Write a bundled table to a CSV or Parquet file.
 
-    Example:
-
     \b
+    Example:
         fairsynth datasets export adult adult.csv
         fairsynth datasets export adult_test test.parquet
     """

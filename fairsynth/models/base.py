@@ -230,7 +230,9 @@ class BaseSynthesizer(BaseEstimator):
         }
         for name, ok in checks.items():
             if not ok:
-                raise param_error(name, getattr(self, name), "out of range; see the docs")
+                raise param_error(
+                    name, getattr(self, name), f"out of range; see help({type(self).__name__})"
+                )
         check_early_stopping(self.early_stopping, self.validation_size)
         if self.continuous not in ("quantile", "mode"):
             raise param_error("continuous", self.continuous, "use 'quantile' or 'mode'")
