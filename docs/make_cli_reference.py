@@ -16,3 +16,26 @@ for cmd in COMMANDS:
                           capture_output=True, text=True, env=env, check=True).stdout
     out += [f"## fairsynth {' '.join(cmd)}".rstrip(), "", "```", text.rstrip(), "```", ""]
 Path(__file__).with_name("cli.md").write_text("\n".join(out))
+BEHAVIOUR = """## Behaviour common to the commands
+
+* Errors are one line, `error: …`, in CLI spelling (`--kind age=categorical`, `--target
+  COLUMN`), exit code 2; `--debug` shows the traceback. Warnings are one line,
+  `warning: …`.
+* `fit` progress: a bar on a terminal; otherwise one plain line every few epochs on stderr
+  (`FairPTGAN epoch 8/150  loss_d … loss_g … held-out 0.871  elapsed 0:21  ETA 6:10`);
+  `-q` silences both; the lines also go to `OUTPUT.log` beside the model file. The fit's
+  last line, and the `Saved` line, say why it stopped (all epochs, the time budget, early
+  stopping at epoch k with the best epoch, a callback).
+* `fit` under Ctrl-C or SIGTERM: the epoch finishes, a checkpoint is written (OUTPUT.ckpt)
+  and the command exits with 130 (SIGINT) or 143 (SIGTERM), printing the command that
+  resumes the fit (`… --resume`). A second signal aborts at once.
+* Threads: one torch thread per fit unless `FAIRSYNTH_THREADS`, `OMP_NUM_THREADS` or
+  `MKL_NUM_THREADS` is set (docs/user-guide.md, "Threads").
+* Tables: `.csv`, `.tsv` (tab-separated), `.parquet`/`.pq`, gzipped `.csv.gz`/`.tsv.gz`;
+  `sample -o` refuses any other suffix. Output folders must exist (`evaluate -o` creates
+  the report folder itself, not its parents).
+* `evaluate --real` refuses a table that is mostly training rows (row hashes stored in the
+  model file) and warns on a partial overlap; `--target` must be a label column.
+"""
+out += [BEHAVIOUR]
+Path(__file__).with_name("cli.md").write_text("\n".join(out))

@@ -1,4 +1,9 @@
-"""The `fairsynth` command line: fit, sample, info, evaluate, datasets."""
+"""The `fairsynth` command line: fit, sample, info, evaluate, datasets.
+
+Imports stay light at module level (typer, rich and fairsynth's own errors): torch, pandas,
+scikit-learn and sdmetrics are imported inside the commands that need them, so that
+`fairsynth --help` and `--version` answer at once (issue 15).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .errors import FairsynthError, InvalidParameterError, TrainingInterrupted
+from . import __version__
+from .errors import FairsynthError, InvalidParameterError, TrainingInterrupted, cli_text
 
 app = typer.Typer(
     help="Fair, fast synthetic tabular data with parallel-tempered GANs.\n\n"
@@ -29,10 +35,22 @@ DEFAULT_MODEL = "fairsynth-model.fsz"
 _state = {"debug": False}
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        print(f"fairsynth {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _main(
     debug: Annotated[
         bool, typer.Option("--debug", help="Show the full traceback when a command fails.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version."
+        ),
     ] = False,
 ):
     _state["debug"] = debug
@@ -191,7 +209,15 @@ def fit(
     device: Annotated[
         str, typer.Option(help="'auto' (GPU if present), 'cpu', 'cuda', 'cuda:1'.")
     ] = "auto",
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet",
+            "-q",
+            help="No progress on stderr (a bar on a terminal, a plain line every few epochs "
+            "otherwise); OUTPUT.log still gets the lines.",
+        ),
+    ] = False,
     strategy: Annotated[
         str,
         typer.Option(
@@ -238,8 +264,19 @@ def fit(
 ):
     """Fit a synthesizer on a table and save it to a model file.
 
+    Progress goes to stderr (a bar on a terminal, a plain line every few epochs otherwise)
+    and to OUTPUT.log; the last line says why the fit stopped. Ctrl-C or SIGTERM finishes
+    the epoch, saves a checkpoint and prints the command that resumes the fit.
+
     Launched by torchrun (`torchrun --nproc-per-node N -m fairsynth fit ...`) it trains on
-    all ranks: see docs/distributed.md."""
+    all ranks: see docs/distributed.md.
+
+    \b
+    Example:
+        fairsynth datasets export adult adult.csv
+        fairsynth fit adult.csv --sensitive sex --target income -o adult.fsz
+        fairsynth fit adult.csv --sensitive sex --max-seconds 600 --quiet
+    """
     from .io import read_table
 
     _check_range("--alpha", alpha, 0.0, 1.0, _ALPHA_WHY)
@@ -293,12 +330,22 @@ def fit(
     verb = "Resuming" if resume else "Fitting"
     shape = f"{len(df):,} rows × {df.shape[1]} columns"
     console.print(f"{verb} {type(model).__name__} on {data} ({shape})")
+    from .train.progress import log_to
+
+    log_path = output.with_name(output.name + ".log")
     try:
-        model.fit(df, checkpoint_every=checkpoint_every, checkpoint_path=ckpt_path, resume=resume)
+        with log_to(log_path):
+            model.fit(
+                df, checkpoint_every=checkpoint_every, checkpoint_path=ckpt_path, resume=resume
+            )
     except TrainingInterrupted as exc:
-        again = " ".join(sys.argv[1:]) + ("" if resume else " --resume")
+        args = [a for a in sys.argv[1:] if a != "--debug"]
+        again = " ".join(args + ([] if resume else ["--resume"]))
         raise TrainingInterrupted(
-            exc.epoch, exc.path, f"resume with: fairsynth {again.replace('--debug ', '')}"
+            exc.epoch,
+            exc.path,
+            f"resume with: fairsynth {again}",
+            signal_name=exc.signal_name,
         ) from None
     model.save(output)
     ckpt_path.unlink(missing_ok=True)  # the model file now holds the finished fit
@@ -309,9 +356,12 @@ def fit(
         if es.get("best_epoch")
         else ""
     )
+    stop = (s.get("stop_reason") or {}).get("text")
     console.print(
         f"[green]Saved[/] {output}  ({s['epochs_run']} epochs in {s['seconds']:.0f} s "
-        f"on {s['device']}{best})"
+        f"on {s['device']}, {s.get('threads', '?')} thread(s){best})"
+        + (f"; stopped: {stop}" if stop else ""),
+        highlight=False,
     )
 
 
@@ -322,7 +372,10 @@ def sample(
         DEFAULT_MODEL
     ),
     output: Annotated[
-        Path, typer.Option("-o", "--output", help="Output table: .csv or .parquet.")
+        Path,
+        typer.Option(
+            "-o", "--output", help="Output table: .csv, .tsv (tab-separated), .parquet; .gz ok."
+        ),
     ] = Path("synthetic.csv"),
     alpha: Annotated[
         float | None,
@@ -338,15 +391,23 @@ def sample(
         typer.Option("--reject-copies", help="Drop rows equal to a training row; top up to n."),
     ] = False,
 ):
-    """Generate synthetic rows from a model file, written in chunks (bounded memory)."""
+    """Generate synthetic rows from a model file, written in chunks (bounded memory).
+
+    \b
+    Example:
+        fairsynth sample -m adult.fsz -n 10000 --alpha 0.5 -o synthetic.csv
+        fairsynth sample -m adult.fsz -n 100000 -o synth.parquet --reject-copies
+    """
     from rich.progress import Progress
 
+    from .cli_checks import check_table_suffix
     from .io import write_table
     from .persist import load
 
     if n < 1:
         raise InvalidParameterError(f"-n {n}: the number of rows must be a positive integer")
     _check_range("--alpha", alpha, 0.0, 1.0, _ALPHA_WHY)
+    check_table_suffix(output, "-o")
     _check_output(output)
     m = load(model, device=device)
     chunks = m.iter_samples(
@@ -367,7 +428,13 @@ def info(
         bool, typer.Option("--json", help="Print the whole config as JSON.")
     ] = False,
 ):
-    """Show a model file's schema, roles, hyperparameters and training summary."""
+    """Show a model file's schema, roles, hyperparameters and training summary.
+
+    \b
+    Example:
+        fairsynth info adult.fsz
+        fairsynth info adult.fsz --json
+    """
     from .persist import read_model_file
 
     config, _ = read_model_file(model)
@@ -452,17 +519,29 @@ def evaluate(
     """AUC vs statistical parity across α, utility (TSTR vs TRTR) and fidelity, on real data.
 
     Writes OUTPUT/fairness.csv, utility.csv, fidelity.json and auc_vs_sp.png, and prints a summary.
+    --real must be rows the model never saw: a table that is mostly training rows is refused
+    (checked by the row hashes in the model file).
+
+    \b
+    Example:
+        fairsynth datasets export adult_test test.csv
+        fairsynth evaluate adult.fsz --real test.csv --train adult.csv -o report
     """
+    from .cli_checks import check_label_target, check_new_folder, check_not_training_table
+
+    alpha_list = _parse_floats(alphas, "--alphas")
+    check_new_folder(output, "-o")
     from .evaluate import run_report
     from .io import read_table
     from .persist import load
 
-    alpha_list = _parse_floats(alphas, "--alphas")
     m = load(model)
     real_test = read_table(real)
+    check_label_target(m, real_test, target)
+    check_not_training_table(m, real_test, "--real")
     real_train = read_table(train) if train else None
     others = {p.stem: read_table(p) for p in compare or ()}
-    output.mkdir(parents=True, exist_ok=True)
+    output.mkdir(exist_ok=True)
     console.print(
         f"Evaluating {model} on {real} ({len(real_test):,} rows): {len(alpha_list)} α × "
         f"{repeats} repeats"
@@ -520,7 +599,12 @@ def _print_report(result: dict) -> None:
 
 @datasets_app.command("list")
 def datasets_list():
-    """List the bundled tables."""
+    """List the bundled tables.
+
+    \b
+    Example:
+        fairsynth datasets list
+    """
     from . import datasets
 
     table = Table("name", "description")
@@ -534,7 +618,13 @@ def datasets_export(
     name: Annotated[str, typer.Argument(help="Dataset name (see `fairsynth datasets list`).")],
     output: Annotated[Path, typer.Argument(help="Where to write it: .csv or .parquet.")],
 ):
-    """Write a bundled table to a CSV or Parquet file."""
+    """Write a bundled table to a CSV or Parquet file.
+
+    \b
+    Example:
+        fairsynth datasets export adult adult.csv
+        fairsynth datasets export adult_test test.parquet
+    """
     from . import datasets
     from .io import write_table
 
@@ -543,7 +633,7 @@ def datasets_export(
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):
-    console.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
+    console.print(f"[yellow]warning:[/] {cli_text(message)}", highlight=False, soft_wrap=True)
 
 
 def main() -> None:
@@ -557,5 +647,7 @@ def main() -> None:
     except FairsynthError as exc:
         if _state["debug"]:
             raise
-        console.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        sys.exit(130 if isinstance(exc, TrainingInterrupted) else 2)
+        console.print(f"[red]error:[/] {cli_text(exc)}", highlight=False, soft_wrap=True)
+        if isinstance(exc, TrainingInterrupted):
+            sys.exit(143 if exc.signal_name == "SIGTERM" else 130)
+        sys.exit(2)

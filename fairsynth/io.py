@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InvalidDataError
+from .errors import InvalidDataError, spelled
 from .persist import (
     atomic_path,
     estimator_from_config,
@@ -37,7 +37,7 @@ __all__ = [
     "write_bundle",
 ]
 
-TABLE_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
+TABLE_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".parquet", ".pq")
 
 
 # ------------------------------------------------------------------------ tables
@@ -55,14 +55,21 @@ def _looks_binary(path: Path) -> bool:
     return b"\0" in head
 
 
+def _is_tsv(name: str) -> bool:
+    return name.endswith((".tsv", ".tsv.gz"))
+
+
 def read_table(path, sep: str = ",") -> pd.DataFrame:
-    """Read a CSV (optionally gzipped) or Parquet table; every defect is an InvalidDataError
-    that names the file and the fix (issue 6: empty, header only, binary, wrong delimiter,
-    duplicate or empty column names)."""
+    """Read a CSV or TSV (optionally gzipped) or Parquet table; every defect is an
+    InvalidDataError that names the file and the fix (issue 6: empty, header only, binary,
+    wrong delimiter, duplicate or empty column names). A `.tsv` file is tab-separated
+    whatever `sep` says."""
     path = Path(path)
     if not path.is_file():
         raise InvalidDataError(f"table {path} does not exist")
     name = path.name.lower()
+    if _is_tsv(name):
+        sep = "\t"
     parquet = name.endswith((".parquet", ".pq"))
     if not parquet:
         if name.endswith(".fsz"):
@@ -115,9 +122,11 @@ def _check_delimiter(path: Path, header: str, sep: str) -> None:
     for other in _OTHER_SEPS:
         if other != sep and header.count(other) >= 1:
             shown = _SEP_NAMES.get(other, other)
-            raise InvalidDataError(
+            raise spelled(
+                InvalidDataError,
                 f"{path} was read as a single column named {header[:60]!r}: it looks "
-                f"{shown!r}-separated; use --sep '{shown}' (API: read_table(path, sep={other!r}))"
+                f"{shown!r}-separated; use ",
+                (f"read_table(path, sep={other!r})", f"--sep '{shown}'"),
             )
 
 
@@ -143,13 +152,24 @@ def _arrow_chunk(chunk: pd.DataFrame, schema):
 def write_table(
     chunks: Iterable[pd.DataFrame], path, on_chunk: Callable[[int], None] | None = None
 ):
-    """Write DataFrame chunks to CSV or Parquet atomically, in bounded memory. Returns rows.
+    """Write DataFrame chunks to CSV, TSV or Parquet atomically, in bounded memory (the
+    format from the suffix: one of TABLE_SUFFIXES, gzipped for `.gz`). Returns rows.
 
     Parquet: one row group per chunk through a single ParquetWriter; nothing is held but
     the current chunk, so memory does not grow with the number of rows.
     """
     path = Path(path)
-    parquet = path.name.lower().endswith((".parquet", ".pq"))
+    name = path.name.lower()
+    if not name.endswith(TABLE_SUFFIXES):
+        raise InvalidDataError(
+            f"cannot write {path}: unsupported table format {path.suffix or '(no suffix)'!r}; "
+            f"use one of {', '.join(TABLE_SUFFIXES)}"
+        )
+    parquet = name.endswith((".parquet", ".pq"))
+    text = {
+        "sep": "\t" if _is_tsv(name) else ",",
+        "compression": "gzip" if name.endswith(".gz") else None,
+    }
     rows = 0
     with atomic_path(path) as tmp:
         writer = None
@@ -163,7 +183,10 @@ def write_table(
                         writer = pq.ParquetWriter(tmp, table.schema)
                     writer.write_table(table)
                 else:
-                    chunk.to_csv(tmp, mode="w" if i == 0 else "a", header=i == 0, index=False)
+                    # a gzip member per chunk: concatenated members are one valid gzip file
+                    chunk.to_csv(
+                        tmp, mode="w" if i == 0 else "a", header=i == 0, index=False, **text
+                    )
                 rows += len(chunk)
                 if on_chunk is not None:
                     on_chunk(len(chunk))

@@ -290,6 +290,16 @@ def check(model: str, values: dict[str, object]) -> tuple[str, object, Constrain
     return None
 
 
+# CLI flags whose name is not the keyword's
+_FLAGS = {"n_pairs": "--pairs", "n_generators": "--generators", "random_state": "--seed",
+          "kinds": "--kind"}  # fmt: skip
+
+
+def cli_flag(name: str) -> str:
+    """The `fairsynth fit` option of a keyword (for messages in the CLI's spelling)."""
+    return _FLAGS.get(name, "--" + name.replace("_", "-"))
+
+
 def describe(name: str) -> str:
     """Help text with the constraint, for docstrings and CLI options."""
     p = PARAMS[name]

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidDataError
+from ._dates import format_dates, parse_dates
 from ._decode import decode_onehot
 from ._numeric import (
     MODE_FIT_ROWS,
@@ -110,9 +111,12 @@ class NumericEncoder(ColumnEncoder):
     # -- raw values -------------------------------------------------------------------
     def _datetime_ints(self, s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         if not pd.api.types.is_datetime64_any_dtype(s.dtype):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", UserWarning)  # "could not infer format"
-                s = pd.to_datetime(s, errors="coerce")
+            if self.spec.format is not None:  # ISO-like text (_dates.py)
+                s = parse_dates(s, self.spec.format)
+            else:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", UserWarning)  # "could not infer format"
+                    s = pd.to_datetime(s, errors="coerce")
             s = s.dt.as_unit(self.unit)
         elif str(s.dt.unit) != self.unit:
             s = s.dt.as_unit(self.unit)
@@ -214,7 +218,10 @@ class NumericEncoder(ColumnEncoder):
             if spec.tz is not None:
                 idx = idx.tz_localize("UTC").tz_convert(spec.tz)
             if _is_textual(dtype):
-                out = np.asarray(idx.astype(str), dtype=object)
+                if spec.format is not None:
+                    out = format_dates(idx, spec.format)
+                else:
+                    out = np.asarray(idx.astype(str), dtype=object)
                 if missing is not None:
                     out[missing] = np.nan
                 return pd.array(out, dtype=dtype) if dtype != "object" else out

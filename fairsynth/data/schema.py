@@ -11,7 +11,10 @@ Detection rules (:func:`detect_schema`), applied in this order to each column:
    column that also has missing cells keeps ``has_missing=True`` (the transformer models
    only its missing pattern).
 2. **boolean** — ``bool`` or ``boolean`` dtype.
-3. **datetime** — ``datetime64`` dtype (tz-naive or tz-aware, any unit).
+3. **datetime** — ``datetime64`` dtype (tz-naive or tz-aware, any unit), or text whose
+   every cell is an ISO-like date or timestamp in one format (``2021-03-04``,
+   ``2021-03-04 12:30:00``, ``2021-03-04T12:30:00Z``...: ``_dates.py``), whose format is
+   recorded so the output writes them back the same way. Unique timestamps are not ids.
 4. **id** — an integer-dtype or string column (``string`` dtype, or ``object`` whose non-null
    cells are all ``str``) whose non-null values are all distinct, in a table of at least
    :data:`ID_MIN_ROWS` (50) rows. A float column is never an id.
@@ -34,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidDataError, InvalidParameterError
+from ._dates import date_format
 from ._values import decode_value, encode_value, is_string_like
 
 __all__ = ["KINDS", "ID_MIN_ROWS", "ColumnSpec", "Schema", "detect_schema"]
@@ -57,6 +61,8 @@ class ColumnSpec:
         ordered: whether that ``category`` dtype is ordered.
         tz: time zone name of a tz-aware datetime column, else None.
         unit: resolution of a datetime column (``"ns"``, ``"us"``, ``"ms"``, ``"s"``).
+        format: the text format of a datetime column read from text (``"%Y-%m-%d"``...),
+            else None.
     """
 
     name: str
@@ -68,6 +74,7 @@ class ColumnSpec:
     ordered: bool = False
     tz: str | None = None
     unit: str | None = None
+    format: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict (category labels through ``encode_value``)."""
@@ -83,6 +90,7 @@ class ColumnSpec:
             "ordered": bool(self.ordered),
             "tz": self.tz,
             "unit": self.unit,
+            "format": self.format,
         }
 
     @classmethod
@@ -98,6 +106,7 @@ class ColumnSpec:
             ordered=bool(d.get("ordered", False)),
             tz=d.get("tz"),
             unit=d.get("unit"),
+            format=d.get("format"),
         )
 
 
@@ -219,6 +228,10 @@ def _detect_kind(s: pd.Series, n_unique: int, n_nonnull: int, n_rows: int) -> st
     return "categorical"
 
 
+def _is_date_text_candidate(s: pd.Series) -> bool:
+    return not isinstance(s.dtype, pd.CategoricalDtype) and is_string_like(s)
+
+
 def _check_override(s: pd.Series, name: str, kind: str, n_unique: int) -> None:
     """Raise InvalidDataError when ``kind`` cannot model column ``s``."""
     if kind in ("continuous", "integer"):
@@ -312,11 +325,17 @@ def detect_schema(df: pd.DataFrame, kinds: dict[str, str] | None = None) -> Sche
                 f"column {name!r} holds unhashable values (lists or dicts); "
                 "convert them to strings or drop the column"
             ) from None
+        fmt = None
         if name in kinds:
             kind = kinds[name]
             _check_override(s, name, kind, n_unique)
+            if kind == "datetime" and not _is_datetime(s):
+                fmt = date_format(s)
         else:
             kind = _detect_kind(s, n_unique, n_nonnull, n_rows)
+            if kind in ("id", "categorical") and _is_date_text_candidate(s):
+                fmt = date_format(s)
+                kind = "datetime" if fmt is not None else kind
             if kind in ("integer", "continuous") and np.isinf(_float_values(s)).any():
                 raise InvalidDataError(
                     f"column {name!r} has infinite values; replace them (e.g. with NaN)"
@@ -327,6 +346,7 @@ def detect_schema(df: pd.DataFrame, kinds: dict[str, str] | None = None) -> Sche
             dtype=str(s.dtype),
             has_missing=n_missing > 0,
             n_unique=n_unique,
+            format=fmt,
         )
         if isinstance(s.dtype, pd.CategoricalDtype):
             spec.categories = list(s.dtype.categories)

@@ -35,7 +35,13 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from ..errors import FairsynthWarning, InvalidDataError, InvalidParameterError, NotFittedError
+from ..errors import (
+    FairsynthWarning,
+    InvalidDataError,
+    InvalidParameterError,
+    NotFittedError,
+    spelled,
+)
 from ._columns import ColumnEncoder, encoder_from_dict, fit_encoder
 from .schema import Schema, check_table, detect_schema
 from .validate import one_hot_memory
@@ -218,16 +224,16 @@ class TableTransformer:
         for spec in schema.columns:
             if spec.kind == "categorical" and spec.n_unique > MAX_CATEGORIES_WARN:
                 width = spec.n_unique + int(spec.has_missing)
-                warnings.warn(
+                warning = spelled(
+                    FairsynthWarning,
                     f"column {spec.name!r} has {spec.n_unique:,} categories: its one-hot span "
                     f"adds {width} columns to the encoded rows, "
                     f"{one_hot_memory(len(df), width)} for {len(df):,} rows (plus as many "
-                    "network inputs); consider grouping rare "
-                    "categories, or declaring it kinds={'" + spec.name + "': 'id'} if it is "
-                    "an identifier",
-                    FairsynthWarning,
-                    stacklevel=2,
+                    "network inputs); consider grouping rare categories, or declaring it ",
+                    (f"kinds={{{spec.name!r}: 'id'}}", f"--kind {spec.name}=id"),
+                    " if it is an identifier",
                 )
+                warnings.warn(warning, stacklevel=2)
             encoders.append(fit_encoder(spec, df[spec.name], opts, rng))
         self._schema = schema
         self._encoders = encoders

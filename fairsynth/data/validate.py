@@ -20,7 +20,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ..errors import FairsynthWarning, InvalidDataError
+from ..errors import FairsynthWarning, InvalidDataError, spelled
 
 __all__ = ["validate_table", "check_group_column", "mixed_types", "one_hot_memory"]
 
@@ -69,10 +69,15 @@ def mixed_types(s: pd.Series) -> tuple[object, object] | None:
 
 def check_group_column(df: pd.DataFrame, name: str, role: str, hint: str = "") -> None:
     """The role column (`sensitive` or `target`) exists, has no missing value, ≥ 2 groups."""
-    flag = {"sensitive": "--sensitive", "target": "--target"}.get(role, role)
+    flag = {"sensitive": "--sensitive", "target": "--target"}.get(role, "--" + role)
     if name not in df.columns:
         more = hint or f"columns are: {', '.join(map(str, df.columns))}"
-        raise InvalidDataError(f"{role} column {name!r} is not in the table ({flag}); {more}")
+        raise spelled(
+            InvalidDataError,
+            f"{role} column {name!r} is not in the table (",
+            (f"{role}={name!r}", f"{flag} {name}"),
+            f"); {more}",
+        )
     col = df[name]
     n_missing = int(col.isna().sum())
     if n_missing:
@@ -159,11 +164,12 @@ def validate_table(df, kinds: dict[str, str] | None = None) -> None:
         if name not in kinds:
             mixed = mixed_types(s)
             if mixed is not None:
-                raise InvalidDataError(
+                raise spelled(
+                    InvalidDataError,
                     f"column {name!r} mixes numbers and text (e.g. {mixed[0]!r} and "
-                    f"{mixed[1]!r}); to model it as categories pass "
-                    f"--kind {name}=categorical (API: kinds={{{name!r}: 'categorical'}}), "
-                    "or make it numeric by replacing the text with NaN"
+                    f"{mixed[1]!r}); to model it as categories pass ",
+                    _categorical(name),
+                    ", or make it numeric by replacing the text with NaN",
                 )
         try:
             n_unique = int(s.nunique(dropna=True))
@@ -177,13 +183,15 @@ def validate_table(df, kinds: dict[str, str] | None = None) -> None:
                 stacklevel=3,
             )
         elif _looks_like_id(s, n_unique, len(df) - n_missing, len(df), ID_MIN_ROWS, kinds, name):
-            warnings.warn(
+            warning = spelled(
+                FairsynthWarning,
                 f"column {name!r} has a distinct value in every row: treated as an identifier, "
                 "excluded from the model and regenerated as new unique values; to model it "
-                f"pass --kind {name}=categorical (or integer)",
-                FairsynthWarning,
-                stacklevel=3,
+                "pass ",
+                _categorical(name),
+                " (or integer)",
             )
+            warnings.warn(warning, stacklevel=3)
 
 
 # Found by the fuzz campaign: a column from -8e307 to 1e308 overflows float64 inside the
@@ -192,14 +200,20 @@ def validate_table(df, kinds: dict[str, str] | None = None) -> None:
 MAX_MAGNITUDE = 1e300
 
 
+def _categorical(name) -> tuple[str, str]:
+    """`name` declared categorical, in Python and in CLI spelling."""
+    return f"kinds={{{name!r}: 'categorical'}}", f"--kind {name}=categorical"
+
+
 def _check_span(s: pd.Series, name) -> None:
     v = s.to_numpy(dtype=np.float64, na_value=np.nan)
     v = v[np.isfinite(v)]
     if len(v) and np.abs(v).max() > MAX_MAGNITUDE:
-        raise InvalidDataError(
+        raise spelled(
+            InvalidDataError,
             f"column {name!r} has values as large as {np.abs(v).max():.3g}, beyond the ±1e300 "
-            "fairsynth can encode without overflow; rescale it (e.g. divide by 1e300) or pass "
-            f"--kind {name}=categorical"
+            "fairsynth can encode without overflow; rescale it (e.g. divide by 1e300) or pass ",
+            _categorical(name),
         )
 
 
@@ -210,4 +224,8 @@ def _looks_like_id(s, n_unique, n_nonnull, n_rows, min_rows, kinds, name) -> boo
 
     integer = pd.api.types.is_integer_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype)
     textual = not isinstance(s.dtype, pd.CategoricalDtype) and is_string_like(s)
-    return n_rows >= min_rows and n_unique == n_nonnull and (integer or textual)
+    if not (n_rows >= min_rows and n_unique == n_nonnull and (integer or textual)):
+        return False
+    from ._dates import date_format
+
+    return not textual or date_format(s) is None  # unique timestamps are datetimes

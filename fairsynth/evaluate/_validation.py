@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import InvalidDataError, InvalidParameterError
+from ..errors import InvalidDataError, InvalidParameterError, spelled
 
 CLASSIFIERS = ("lr", "gbm")
 
@@ -28,13 +28,17 @@ def check_table(df: Any, name: str) -> pd.DataFrame:
 
 def check_target(df: pd.DataFrame, target: Any, name: str) -> None:
     if target is None:
-        raise InvalidParameterError(
-            "no target column given and the model has no `target` attribute; pass target=..."
+        raise spelled(
+            InvalidParameterError,
+            "no target column given and the model has no `target` attribute; pass ",
+            ("target=...", "--target COLUMN"),
         )
     if target not in df.columns:
-        raise InvalidDataError(
-            f"target column {target!r} is not in {name} (columns: {list(df.columns)}); "
-            f"pass target= one of its columns or add {target!r} to {name}"
+        raise spelled(
+            InvalidDataError,
+            f"target column {target!r} is not in {name} (columns: {list(df.columns)}); pass ",
+            ("target=", "--target"),
+            f" one of its columns or add {target!r} to {name}",
         )
     classes = df[target].dropna().unique()
     if len(classes) < 2:
@@ -47,14 +51,17 @@ def check_target(df: pd.DataFrame, target: Any, name: str) -> None:
 
 def check_sensitive(df: pd.DataFrame, sensitive: Any, name: str) -> None:
     if sensitive is None:
-        raise InvalidParameterError(
-            "no sensitive column given and the model has no `sensitive` attribute; "
-            "pass sensitive=... (e.g. sensitive='sex')"
+        raise spelled(
+            InvalidParameterError,
+            "no sensitive column given and the model has no `sensitive` attribute; pass ",
+            ("sensitive=... (e.g. sensitive='sex')", "--sensitive COLUMN (e.g. --sensitive sex)"),
         )
     if sensitive not in df.columns:
-        raise InvalidDataError(
-            f"sensitive column {sensitive!r} is not in {name} (columns: {list(df.columns)}); "
-            f"pass sensitive= one of its columns or add {sensitive!r} to {name}"
+        raise spelled(
+            InvalidDataError,
+            f"sensitive column {sensitive!r} is not in {name} (columns: {list(df.columns)}); pass ",
+            ("sensitive=", "--sensitive"),
+            f" one of its columns or add {sensitive!r} to {name}",
         )
     groups = df[sensitive].dropna().unique()
     if len(groups) < 2:

@@ -26,7 +26,9 @@ from ..nn import Critic, Generator
 from ..privacy import CopyFilter, hashed_columns, privacy_summary, row_hashes
 from ..train import LoopConfig, TrainingLoop
 from ..train.early_stopping import EarlyStopping
+from ..train.fit_report import check_fit
 from ..train.runtime import LocalRuntime, resolve_device
+from ..train.threads import fit_threads
 from .layout import Layout, TrainingData
 
 # Rows are generated in chunks of this size whatever n is, so that sample(n) and the CLI's
@@ -104,7 +106,7 @@ class BaseSynthesizer(BaseEstimator, ABC):
         started = time.perf_counter()
         # Network initialisation uses torch's global generator: fork it so that the same
         # seed gives the same networks without touching the caller's global RNG state.
-        with torch.random.fork_rng(devices=[]):
+        with torch.random.fork_rng(devices=[]), fit_threads() as (threads, threads_why):
             torch.manual_seed(seed)
             schema = detect_schema(df, kinds=spec.kinds)
             self._check_roles(df, schema)
@@ -159,6 +161,9 @@ class BaseSynthesizer(BaseEstimator, ABC):
             "device": str(self.device_),
             "seed": seed,
             **runtime.summary(self, seconds),
+            "threads": threads,
+            "threads_from": threads_why,
+            "stop_reason": loop.stop_reason,
             "final_losses": {
                 k: round(float(v), 5)
                 for k, v in self.history_.iloc[-1].items()
@@ -174,6 +179,7 @@ class BaseSynthesizer(BaseEstimator, ABC):
         self.train_hashes_ = row_hashes(df, hashed_columns(self.transformer_.schema))
         if runtime.is_main:
             self.training_summary_["privacy"] = privacy_summary(self, df, seed)
+            check_fit(self, df)  # warnings: far from converged, target share off
         return self
 
     def _early_stopping_settings(self) -> tuple[bool, float | int]:
@@ -247,8 +253,10 @@ class BaseSynthesizer(BaseEstimator, ABC):
         broken = P.check(type(self).__name__, self.get_params(deep=False))
         if broken is not None:
             name, value, constraint = broken
+            why = f"must {constraint.text}"
             raise InvalidParameterError(
-                f"{name}={value!r} must {constraint.text}; see help({type(self).__name__})"
+                f"{name}={value!r} {why}; see help({type(self).__name__})",
+                cli=f"{P.cli_flag(name)} {value} {why}",
             )
 
     @staticmethod

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from ..data.validate import check_group_column
-from ..errors import InvalidDataError, InvalidParameterError
+from ..errors import InvalidDataError, InvalidParameterError, spelled
 from ..nn.activations import draw_categories, onehot_groups
 from ..train import TemperedObjective
 from .fair_teacher import FairTeacher, teacher_strength
@@ -163,17 +163,24 @@ class FairPTGAN(PTGAN):
                 "categorical",
                 "boolean",
             ):
-                raise InvalidDataError(
+                raise spelled(
+                    InvalidDataError,
                     f"target {self.target!r} has {y.nunique(dropna=False)} distinct values "
                     "(NaN included); the fairness teacher needs a binary target without "
-                    "missing values: clean it, or pass fairness='none' (--fairness none)"
+                    "missing values: clean it, or pass ",
+                    ("fairness='none'", "--fairness none"),
                 )
         kind = schema[self.sensitive].kind
         if kind not in ("categorical", "boolean"):
-            raise InvalidDataError(
+            raise spelled(
+                InvalidDataError,
                 f"sensitive column {self.sensitive!r} was detected as {kind}; it must be "
-                f"categorical: pass kinds={{{self.sensitive!r}: 'categorical'}} "
-                f"(CLI: --kind {self.sensitive}=categorical) or choose among the {hint}"
+                "categorical: pass ",
+                (
+                    f"kinds={{{self.sensitive!r}: 'categorical'}}",
+                    f"--kind {self.sensitive}=categorical",
+                ),
+                f" or choose among the {hint}",
             )
 
     def _default_alpha(self) -> float:

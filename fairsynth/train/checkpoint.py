@@ -14,9 +14,11 @@ hyperparameters, seed, table fingerprint, epoch, history) and `tensors.pt` (the 
 dicts, read back with torch.load(weights_only=True): nothing is unpickled), whose sha256
 is in the config. Written via a temporary file and a rename.
 
-Ctrl-C: while a fit with a checkpoint path runs in the main thread, the first SIGINT only
-sets a flag; the epoch finishes, the checkpoint is saved and `TrainingInterrupted` says how
-to resume. A second Ctrl-C interrupts at once (nothing saved beyond the last checkpoint).
+Ctrl-C and SIGTERM: while a fit with a checkpoint path runs in the main thread, the first
+SIGINT or SIGTERM (`kill`, `timeout`, a scheduler, a CI cancel) only sets a flag; the epoch
+finishes, the checkpoint is saved and `TrainingInterrupted` says how to resume (the CLI
+exits with 130 after SIGINT, 143 after SIGTERM). A second signal interrupts at once
+(nothing saved beyond the last checkpoint).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ import pandas as pd
 import torch
 
 from .._version import __version__
-from ..errors import InvalidParameterError, ModelFileError, TrainingInterrupted
+from ..errors import InvalidParameterError, ModelFileError, TrainingInterrupted, spelled
 from ..persist import read_bundle, to_config_value, write_bundle
 
 __all__ = ["Checkpointer", "CHECKPOINT_FORMAT", "CHECKPOINT_VERSION"]
@@ -69,6 +71,7 @@ class Checkpointer:
         self.early_stopping = None
         self._state: tuple[dict, dict] | None = None
         self._interrupted = False
+        self._signal_name = "SIGINT"
         self.fingerprint = ""
         self.model_name = ""
         self.params: dict = {}
@@ -107,14 +110,20 @@ class Checkpointer:
     def _check_matches(self, config: dict, tensors: dict) -> None:
         p = self.path
         if config.get("model") != self.model_name:
-            raise InvalidParameterError(
+            raise spelled(
+                InvalidParameterError,
                 f"{p} is a checkpoint of a {config.get('model')} fit, not {self.model_name}; "
-                "resume with the same command (and --sensitive) as the interrupted fit"
+                "resume with the same ",
+                ("model and parameters", "command (and --sensitive)"),
+                " as the interrupted fit",
             )
         if config.get("fingerprint") != self.fingerprint:
-            raise InvalidParameterError(
+            raise spelled(
+                InvalidParameterError,
                 f"{p} was written while fitting a different table; resume on the same table "
-                "(or drop --resume to start afresh)"
+                "(or drop ",
+                ("resume=True", "--resume"),
+                " to start afresh)",
             )
         saved = config.get("params", {})
         keys = set(saved) | set(self.params)
@@ -166,7 +175,7 @@ class Checkpointer:
         if self._interrupted or (self.every and epoch % self.every == 0):
             self.save(epoch)
         if self._interrupted:
-            raise TrainingInterrupted(epoch, self.path)
+            raise TrainingInterrupted(epoch, self.path, signal_name=self._signal_name)
         return False
 
     def save(self, epoch: int) -> None:
@@ -202,27 +211,35 @@ class Checkpointer:
 
     @contextmanager
     def guard(self):
-        """Defer the first Ctrl-C to the end of the epoch (main thread, with a path only)."""
+        """Defer the first Ctrl-C or SIGTERM to the end of the epoch (main thread, with a
+        path only)."""
         if self.path is None or threading.current_thread() is not threading.main_thread():
             with nullcontext():
                 yield
             return
 
-        def on_sigint(signum, frame):
-            if self._interrupted:  # second Ctrl-C: the user wants out now
+        def on_signal(signum, frame):
+            name = signal.Signals(signum).name
+            if self._interrupted:  # second signal: the user wants out now
+                if signum == signal.SIGTERM:
+                    raise SystemExit(128 + signum)
                 raise KeyboardInterrupt
             self._interrupted = True
+            self._signal_name = name
+            what = "Ctrl-C" if signum == signal.SIGINT else name
             print(
-                "\nCtrl-C: finishing this epoch to save a checkpoint (press again to abort)",
+                f"\n{what}: finishing this epoch to save a checkpoint "
+                f"({'press again' if signum == signal.SIGINT else 'send it again'} to abort)",
                 file=sys.stderr,
                 flush=True,
             )
 
-        previous = signal.signal(signal.SIGINT, on_sigint)
+        previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
             yield
         finally:
-            signal.signal(signal.SIGINT, previous)
+            for sig, handler in previous.items():
+                signal.signal(sig, signal.SIG_DFL if handler is None else handler)
 
 
 def _networks(objective) -> dict:
@@ -246,7 +263,11 @@ def read_checkpoint(path) -> tuple[dict, dict]:
     """(config, tensors) of a checkpoint; ModelFileError on any defect (never unpickles)."""
     path = Path(path)
     if not path.is_file():
-        raise ModelFileError(
-            f"no checkpoint at {path}; run fit with --checkpoint-every N first, or drop --resume"
+        raise spelled(
+            ModelFileError,
+            f"no checkpoint at {path}; run fit with ",
+            ("checkpoint_every=N", "--checkpoint-every N"),
+            " first, or drop ",
+            ("resume=True", "--resume"),
         )
     return read_bundle(path, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, "checkpoint")

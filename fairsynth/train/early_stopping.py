@@ -309,6 +309,14 @@ class EarlyStopping:
     def should_stop(self, epoch: int, logs: dict) -> bool:
         return self.stopped
 
+    def describe_stop(self, epoch: int) -> str:
+        """The line that says why early stopping ended the fit at `epoch`."""
+        return (
+            f"early stopping at epoch {epoch}: the held-out score did not improve by "
+            f"{self.min_delta:g} for {self.patience} evaluations; best epoch {self.best_epoch} "
+            f"(held-out score {self.best_score:.3f}), whose generator is kept"
+        )
+
     def restore(self) -> None:
         """Put the best generator weights back (at the end of the fit)."""
         if self.best_state is not None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 import torch
 
-from ..errors import TrainingDivergedError
+from ..errors import TrainingDivergedError, TrainingInterrupted
 from .diagnostics import critic_gradient_variance
 from .progress import EpochProgress
 
@@ -78,52 +78,112 @@ class TrainingLoop:
         start = time.perf_counter() - (rows[-1]["seconds"] if rows else 0.0)
         obj.generator.train()
         obj.critic.train()
-        step = (start_epoch - 1) * c.steps_per_epoch  # continues across a resume
-        with EpochProgress(c.epochs, c.description, c.verbose) as bar:
-            for epoch in range(start_epoch, c.epochs + 1):
-                sums: dict[str, torch.Tensor] = {}
-                probes: list[dict[str, torch.Tensor]] = []
-                for _ in range(c.steps_per_epoch):
-                    step += 1
-                    if c.gradient_variance_every and (step - 1) % c.gradient_variance_every == 0:
-                        probes.append(critic_gradient_variance(obj, c.gradient_variance_batches))
-                    for _ in range(c.critic_steps):
-                        loss_d, logs = obj.critic_loss()
-                        self.opt_d.zero_grad(set_to_none=True)
-                        loss_d.backward()
-                        self.opt_d.step()
-                        _accumulate(sums, {"loss_d": loss_d.detach(), **logs}, c.critic_steps)
-                    loss_g, logs = obj.generator_loss()
-                    self.opt_g.zero_grad(set_to_none=True)
-                    loss_g.backward()
-                    self.opt_g.step()
-                    if self.ema is not None:
-                        # warm-up: early on, average over the steps so far rather than
-                        # dragging the random initial weights along
-                        decay = min(c.ema_decay, step / (step + 10))
-                        torch._foreach_lerp_(self.ema, self._params_g, 1.0 - decay)
-                    _accumulate(sums, {"loss_g": loss_g.detach(), **logs}, 1)
-                logs = {k: v.item() / c.steps_per_epoch for k, v in sums.items()}
-                for key in probes[0] if probes else ():
-                    logs[key] = torch.stack([p[key] for p in probes]).mean().item()
-                elapsed = time.perf_counter() - start
-                rows.append({"epoch": epoch, **logs, "seconds": elapsed})
-                bar.update(logs)
-                if not all(math.isfinite(v) for v in logs.values()):
-                    raise TrainingDivergedError(
-                        f"training diverged at epoch {epoch} (losses {logs}); lower the "
-                        "learning rates or raise the coherency/gradient penalty weight"
-                    )
-                # callbacks (evaluation, early stopping, checkpoints) see the averaged weights
-                self.swap_average()
-                stop = any(cb(epoch, logs) for cb in self.callbacks)
-                self.swap_average()
-                if stop or (c.max_seconds is not None and elapsed >= c.max_seconds):
-                    break
+        self.stop_reason = None
+        epoch = start_epoch - 1
+        stopped_by = None
+        with EpochProgress(c.epochs, c.description, c.verbose, start_epoch) as bar:
+            try:
+                for epoch in range(start_epoch, c.epochs + 1):
+                    # the step count continues across a resume
+                    logs = self._epoch(step_of_epoch=(epoch - 1) * c.steps_per_epoch)
+                    elapsed = time.perf_counter() - start
+                    rows.append({"epoch": epoch, **logs, "seconds": elapsed})
+                    if not all(math.isfinite(v) for v in logs.values()):
+                        bar.update(epoch, logs, elapsed)
+                        raise TrainingDivergedError(
+                            f"training diverged at epoch {epoch} (losses {logs}); lower the "
+                            "learning rates or raise the coherency/gradient penalty weight"
+                        )
+                    # callbacks (evaluation, early stopping, checkpoints) see the averaged
+                    # weights; the progress line comes after them (it shows the held-out
+                    # score), even when one of them interrupts the fit
+                    self.swap_average()
+                    try:
+                        stopped_by = next((cb for cb in self.callbacks if cb(epoch, logs)), None)
+                    finally:
+                        self.swap_average()
+                        bar.update(epoch, logs, elapsed)
+                    if stopped_by is not None:
+                        break
+                    if c.max_seconds is not None and elapsed >= c.max_seconds:
+                        stopped_by = "budget"
+                        break
+            except TrainingInterrupted as exc:
+                self.stop_reason = stop_reason(
+                    "interrupted",
+                    exc.epoch,
+                    f"interrupted ({exc.signal_name}) after epoch {exc.epoch} of {c.epochs}; "
+                    f"checkpoint saved to {exc.path}",
+                )
+                bar.finish(self.stop_reason["text"])
+                raise
+            self.stop_reason = self._reason(stopped_by, epoch, start_epoch)
+            bar.finish(self.stop_reason["text"])
         self.swap_average()  # the fitted generator is the average
         obj.generator.eval()
         obj.critic.eval()
         return pd.DataFrame(rows)
+
+    def _epoch(self, step_of_epoch: int) -> dict[str, float]:
+        """One epoch of critic and generator steps; the mean logs, read back once."""
+        c, obj = self.config, self.objective
+        step = step_of_epoch
+        sums: dict[str, torch.Tensor] = {}
+        probes: list[dict[str, torch.Tensor]] = []
+        for _ in range(c.steps_per_epoch):
+            step += 1
+            if c.gradient_variance_every and (step - 1) % c.gradient_variance_every == 0:
+                probes.append(critic_gradient_variance(obj, c.gradient_variance_batches))
+            for _ in range(c.critic_steps):
+                loss_d, logs = obj.critic_loss()
+                self.opt_d.zero_grad(set_to_none=True)
+                loss_d.backward()
+                self.opt_d.step()
+                _accumulate(sums, {"loss_d": loss_d.detach(), **logs}, c.critic_steps)
+            loss_g, logs = obj.generator_loss()
+            self.opt_g.zero_grad(set_to_none=True)
+            loss_g.backward()
+            self.opt_g.step()
+            if self.ema is not None:
+                # warm-up: early on, average over the steps so far rather than
+                # dragging the random initial weights along
+                decay = min(c.ema_decay, step / (step + 10))
+                torch._foreach_lerp_(self.ema, self._params_g, 1.0 - decay)
+            _accumulate(sums, {"loss_g": loss_g.detach(), **logs}, 1)
+        logs = {k: v.item() / c.steps_per_epoch for k, v in sums.items()}
+        for key in probes[0] if probes else ():
+            logs[key] = torch.stack([p[key] for p in probes]).mean().item()
+        return logs
+
+    def _reason(self, stopped_by, epoch: int, start_epoch: int) -> dict:
+        """Why `run` ended (`stopped_by`: the callback that asked, "budget" or None)."""
+        c = self.config
+        if stopped_by is None and epoch < start_epoch:
+            # resumed from the checkpoint of the epoch that ended the fit: ask the callbacks
+            for cb in self.callbacks:
+                owner = getattr(cb, "__self__", None)
+                if getattr(owner, "stopped", False) and hasattr(owner, "describe_stop"):
+                    return stop_reason("early_stopping", epoch, owner.describe_stop(epoch))
+        if stopped_by == "budget":
+            return stop_reason(
+                "time_budget",
+                epoch,
+                f"time budget of {c.max_seconds:g} s reached after epoch {epoch} of {c.epochs}",
+            )
+        if stopped_by is not None:
+            owner = getattr(stopped_by, "__self__", None)
+            if hasattr(owner, "describe_stop"):
+                return stop_reason("early_stopping", epoch, owner.describe_stop(epoch))
+            name = getattr(stopped_by, "__name__", type(stopped_by).__name__)
+            return stop_reason(
+                "callback", epoch, f"callback {name} stopped the fit at epoch {epoch}"
+            )
+        return stop_reason("epochs", epoch, f"ran all {c.epochs} epochs")
+
+
+def stop_reason(reason: str, epoch: int, text: str) -> dict:
+    """The record of why a fit stopped: training_summary_[\"stop_reason\"]."""
+    return {"reason": reason, "epoch": int(epoch), "text": text}
 
 
 def _accumulate(sums: dict, logs: dict, divisor: int) -> None:

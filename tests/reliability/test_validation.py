@@ -32,7 +32,7 @@ def _base(n=60):
         (pd.DataFrame({"": [1, 2], "b": [1, 2]}), "has no name"),
         (pd.DataFrame({"x": [1.0, np.inf, 2.0]}), "'x' has infinite values"),
         (pd.DataFrame({"x": [1, "a", 2, 3]}), "'x' mixes numbers and text"),
-        (pd.DataFrame({"x": ["1", "2", "?", "4"]}), "--kind x=categorical"),
+        (pd.DataFrame({"x": ["1", "2", "?", "4"]}), r"kinds=\{'x': 'categorical'\}"),
         ([[1, 2]], "expects a pandas DataFrame"),
     ],
 )
