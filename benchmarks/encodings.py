@@ -61,7 +61,7 @@ def main() -> None:
                 row |= {f"{k}_{tag}": v for k, v in spread(synth, train).items()}
                 row |= {f"lr_auc_{tag}": lr["auc"].iloc[0], f"lr_sp_{tag}": lr["sp"].iloc[0]}
                 if alpha == 1.0:
-                    row["quality_a1"] = fidelity(synth, train)["quality"]["overall"]
+                    row["quality_a1"] = fidelity(synth, train, joint=False)["quality"]["overall"]
             rows.append(row)
             print(
                 {k: round(v, 3) if isinstance(v, float) else v for k, v in row.items()}, flush=True

@@ -40,7 +40,7 @@ def main() -> None:
             model.fit(train)
             fit_s = time.perf_counter() - started
             synth = model.sample(len(train), alpha=1.0, random_state=seed)
-            quality = fidelity(synth, train)["quality"]
+            quality = fidelity(synth, train, joint=False)["quality"]
             lr = evaluate_table(synth, test, "income", "sex", classifiers=["lr"], random_state=seed)
             row = {
                 "model": name,

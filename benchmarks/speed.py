@@ -731,7 +731,7 @@ def section_scale(args) -> dict:
 
 # ------------------------------------------------------------------------ 4 quality
 def score(synth: pd.DataFrame, train: pd.DataFrame, test: pd.DataFrame, seed: int) -> dict:
-    quality = fidelity(synth, train)["quality"]["overall"]
+    quality = fidelity(synth, train, joint=False)["quality"]["overall"]
     lr = evaluate_table(synth, test, "income", "sex", classifiers=["lr"], random_state=seed)
     return {"quality": float(quality), "lr_auc": float(lr["auc"].iloc[0])}
 

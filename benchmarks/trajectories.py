@@ -43,7 +43,7 @@ def main() -> None:
         started = time.perf_counter()
         synth = model.sample(len(train), alpha=1.0, random_state=args.seed)
         hard = model.sample(len(train), alpha=1.0, random_state=args.seed, decode="argmax")
-        quality = fidelity(synth, train)["quality"]
+        quality = fidelity(synth, train, joint=False)["quality"]
         lr = evaluate_table(synth, test, "income", "sex", classifiers=["lr"], random_state=0)
         lr_hard = evaluate_table(hard, test, "income", "sex", classifiers=["lr"], random_state=0)
         row = {

@@ -593,8 +593,32 @@ def _print_report(result: dict) -> None:
             f"sdmetrics quality {quality['overall']:.3f} (column shapes "
             f"{quality['column_shapes']:.3f}, pair trends {quality['column_pair_trends']:.3f})"
         )
+    _print_joint(out, fid)
     for note in result.get("notes", []):
         out.print(f"note: {note}")
+
+
+def _print_joint(out: Console, fid: dict, top: int = 3) -> None:
+    """Detection AUC with its give-away columns, and the worst-broken dependencies."""
+    det = fid.get("detection")
+    if det:
+        give = ", ".join(
+            f"{c['column']} {c['importance']:.3f}"
+            for c in det["columns"][:top]
+            if c["importance"] is not None
+        )
+        out.print(
+            f"detection AUC {det['auc']:.3f} ± {det['auc_std']:.3f} (GBM real vs synthetic, "
+            f"0.5 = indistinguishable); give-aways (AUC drop when shuffled): {give}",
+            highlight=False,
+        )
+    deps = (fid.get("dependencies") or {}).get("dependencies") or []
+    for d in deps[:top]:
+        out.print(
+            f"dependency {d['name']}: broken by {100 * d['break_share']:.2f} % of synthetic "
+            f"rows (real {100 * d['real_break_share']:.3f} %)",
+            highlight=False,
+        )
 
 
 @datasets_app.command("list")

@@ -6,6 +6,8 @@ standardised numerics (mean imputation), ``LogisticRegression(max_iter=2000)`` (
 real test table (ROC AUC of the positive class; fairlearn parity at threshold 0.5).
 """
 
+from .dependencies import dependencies, find_dependencies
+from .detection import detection
 from .fairness import data_parity, evaluate_table, fairness_sweep
 from .fidelity import detect_metadata, distance_to_closest_record, exact_copy_share, fidelity
 from .modes import mode_coverage
@@ -19,6 +21,9 @@ __all__ = [
     "data_parity",
     "utility",
     "fidelity",
+    "detection",
+    "dependencies",
+    "find_dependencies",
     "detect_metadata",
     "exact_copy_share",
     "distance_to_closest_record",

@@ -16,6 +16,8 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from ..errors import InvalidParameterError
 from . import _validation as v
 from ._downstream import as_categorical, is_numeric
+from .dependencies import dependencies
+from .detection import detection
 
 __all__ = [
     "fidelity",
@@ -178,14 +180,18 @@ def fidelity(
     *,
     max_rows: int = 5000,
     random_state: int = 0,
+    joint: bool = True,
 ) -> dict[str, Any]:
-    """sdmetrics reports against the training table, plus privacy measures.
+    """sdmetrics reports against the training table, the joint-law yardstick, privacy.
 
     Returns ``{"quality": {overall, column_shapes, column_pair_trends}, "diagnostic":
-    {overall, properties}, "privacy": {exact_copy_share, holdout_exact_copy_share, dcr},
-    "metadata", "n_synthetic", "n_real"}``. ``metadata`` (sdmetrics single-table dict) is
-    detected from ``real_train`` when not given. The holdout (real rows the generator never
-    saw) is the yardstick for the privacy numbers.
+    {overall, properties}, "detection", "dependencies", "privacy": {exact_copy_share,
+    holdout_exact_copy_share, dcr}, "metadata", "n_synthetic", "n_real"}``. ``detection``
+    (evaluate/detection.py: GBM real vs synthetic, 3-fold AUC, give-away columns) and
+    ``dependencies`` (evaluate/dependencies.py: the real table's functional dependencies and
+    the share of synthetic rows that break each) are None with ``joint=False``. ``metadata``
+    (sdmetrics single-table dict) is detected from ``real_train`` when not given. The
+    holdout (real rows the generator never saw) is the yardstick for the privacy numbers.
     """
     v.check_table(synthetic, "the synthetic table")
     v.check_table(real_train, "the real training table")
@@ -220,6 +226,8 @@ def fidelity(
             "column_pair_trends": q_props["Column Pair Trends"],
         },
         "diagnostic": {"overall": d_score, "properties": d_props},
+        "detection": detection(synth, real_train, random_state=random_state) if joint else None,
+        "dependencies": dependencies(synth, real_train) if joint else None,
         "privacy": privacy,
         "metadata": metadata,
         "n_synthetic": len(synth),

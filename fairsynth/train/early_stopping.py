@@ -15,8 +15,11 @@ import numpy as np
 import torch
 
 from ..nn.activations import draw_categories, onehot_groups
+from .energy import EnergyDistance
 
-__all__ = ["EarlyStopping", "HoldoutScore"]
+__all__ = ["EarlyStopping", "HoldoutScore", "SIGNALS"]
+
+SIGNALS = ("energy", "quality")
 
 # sdmetrics' QualityReport averages the pair trends only over pairs of columns associated in
 # the real data: |Pearson| above 0.5 for two numbers, Cramér's V above 0.3 otherwise (its
@@ -237,16 +240,27 @@ def _ks(real_sorted: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
 
 
 class EarlyStopping:
-    """Stop a fit when the held-out score stalls; keep the generator of the best score.
+    """Stop a fit when the held-out signal stalls; keep the generator of the best signal.
 
-    Every `every` epochs the model generates `rows` encoded rows at α = 1 and `HoldoutScore`
-    compares them with the held-out rows. The noise, the sampled categories and everything
-    else random in an evaluation come from a generator re-seeded from `seed` each time: the
-    training stream is untouched (a fit is as reproducible as without early stopping), and
-    two evaluations differ only by the weights (common random numbers: less noise in the
-    comparison). The weights of the highest score are copied on the device; training stops
-    after `patience` evaluations in a row without an improvement of at least `min_delta`
-    over the best score before them, and `restore()` puts the best weights back.
+    Every `every` epochs the model generates `rows` encoded rows at α = 1, compared with the
+    held-out rows two ways: `HoldoutScore` (sdmetrics-like quality, logged as
+    `holdout_quality`) and `EnergyDistance` (the mean energy distance between the 2-D laws
+    of associated column pairs, logged as `holdout_energy`; train/energy.py). `signal`
+    says which one decides: "energy" (the default, lower is better: it sees the joint law)
+    or "quality" (higher is better; the rule before the energy distance). The noise, the
+    sampled categories and everything else random in an evaluation come from a generator
+    re-seeded from `seed` each time: the training stream is untouched (a fit is as
+    reproducible as without early stopping), and two evaluations differ only by the
+    weights (common random numbers: less noise in the comparison).
+
+    The weights of the best signal are copied on the device. An evaluation is progress
+    when it beats the best one before it by at least `min_delta` (quality: absolute) or by
+    a share `min_rel_delta` of it (energy: the distance falls by that fraction). Training
+    stops after `patience` evaluations in a row without progress, but never before the
+    generator has taken `min_steps` steps: a GAN's first few hundred steps swing far
+    (the 2-D ring's generator is closer to the data after its first epoch than for the
+    next 25), and judging them stops a fit before it has begun. `restore()` puts the best
+    weights back.
 
     It runs as two loop callbacks: `evaluate` before the checkpoint callback (so that a
     checkpoint holds this epoch's evaluation), `should_stop` after every other callback.
@@ -261,18 +275,27 @@ class EarlyStopping:
         every: int = 1,
         patience: int = 20,
         min_delta: float = 1e-3,
+        min_rel_delta: float = 0.02,
+        min_steps: int = 2000,
         rows: int = 5000,
+        signal: str = "energy",
     ):
+        if signal not in SIGNALS:
+            raise ValueError(f"signal={signal!r}; use one of {', '.join(SIGNALS)}")
         self.model = model
         t = model.transformer_
         self.score = HoldoutScore(
             holdout, t.spans, t.tied_intervals(), decode=model.decode, modes=t.mode_tables()
         )
+        self.signal = signal
+        gen = torch.Generator(device=model.device_).manual_seed(seed)
+        self.energy = EnergyDistance(self.score, holdout, gen)
         self.holdout_rows = len(holdout)
         self.seed, self.every, self.patience = seed, every, patience
-        self.min_delta, self.rows = min_delta, rows
+        self.min_delta, self.min_rel_delta, self.rows = min_delta, min_rel_delta, rows
+        self.min_steps = min_steps
         self.loop = None
-        self.best_score: float | None = None
+        self.best_score: float | None = None  # the signal's own value (energy: the distance)
         self.best_epoch = 0
         self.best_state: dict[str, torch.Tensor] | None = None
         self.wait = 0
@@ -280,27 +303,40 @@ class EarlyStopping:
         self.stopped = False
 
     def bind(self, loop) -> None:
-        self.loop = loop  # its history rows get the scores
+        self.loop = loop  # its history rows get the scores; its config, the steps per epoch
+
+    def _progress(self, value: float) -> tuple[bool, bool]:
+        """(better than the best so far, better by the margin that counts as progress)."""
+        best = self.best_score
+        if best is None:
+            return True, True
+        if self.signal == "quality":
+            return value > best, value >= best + self.min_delta
+        return value < best, value <= best - self.min_rel_delta * abs(best)
 
     @torch.no_grad()
     def evaluate(self, epoch: int, logs: dict) -> bool:
         if epoch % self.every:
             return False
         gen = torch.Generator(device=self.model.device_).manual_seed(self.seed)
-        scores = self.score(self.model._holdout_rows(self.rows, gen), gen)
+        fake = self.model._holdout_rows(self.rows, gen)
+        scores = self.score(fake, gen)
+        energy = self.energy(self.score._hard(fake, gen))
         new = {"holdout_quality": scores["overall"], "holdout_shapes": scores["shapes"]}
         if not math.isnan(scores["trends"]):  # NaN: a one-column table has no pairs
             new["holdout_trends"] = scores["trends"]
+        new["holdout_energy"] = energy
         logs.update(new)  # later callbacks see them
         if self.loop is not None:
             self.loop.rows[-1].update(new)  # history_
-        q = scores["overall"]
+        value = scores["overall"] if self.signal == "quality" else energy
         self.evaluations += 1
-        best = -math.inf if self.best_score is None else self.best_score
-        self.wait = 0 if q >= best + self.min_delta else self.wait + 1
-        self.stopped = self.wait >= self.patience
-        if q > best:
-            self.best_score, self.best_epoch = q, epoch
+        better, progress = self._progress(value)
+        self.wait = 0 if progress else self.wait + 1
+        steps = epoch * self.loop.config.steps_per_epoch if self.loop is not None else math.inf
+        self.stopped = self.wait >= self.patience and steps >= self.min_steps
+        if better:
+            self.best_score, self.best_epoch = value, epoch
             self.best_state = {
                 k: v.detach().clone() for k, v in self.model.generator_.state_dict().items()
             }
@@ -326,6 +362,7 @@ class EarlyStopping:
         return {
             "holdout_rows": self.holdout_rows,
             "best_epoch": self.best_epoch,
+            "signal": self.signal,
             "best_score": None if self.best_score is None else round(self.best_score, 5),
             "stopped_early": self.stopped,
             "evaluations": self.evaluations,
@@ -339,6 +376,7 @@ class EarlyStopping:
             "best_epoch": self.best_epoch,
             "wait": self.wait,
             "evaluations": self.evaluations,
+            "stopped": self.stopped,
         }
         return config, dict(self.best_state or {})
 
@@ -348,6 +386,6 @@ class EarlyStopping:
         self.wait = int(config["wait"])
         self.evaluations = int(config["evaluations"])
         # a checkpoint of the epoch that stopped the fit resumes into a finished fit
-        self.stopped = self.wait >= self.patience
+        self.stopped = bool(config.get("stopped", self.wait >= self.patience))
         dev = self.model.device_
         self.best_state = {k: v.to(dev) for k, v in tensors.items()} or None

@@ -184,6 +184,7 @@ def test_evaluate_writes_the_report(workdir):
     sweep = pd.read_csv(workdir / "report" / "fairness.csv")
     assert sorted(sweep["alpha"]) == [0.5, 1.0] and (sweep["repeats"] == 2).all()
     assert "fairness" in out and "sdmetrics quality" in out
+    assert "detection AUC" in out and "dependency " in out
 
 
 def test_evaluate_rejects_a_test_table_with_other_columns(workdir):

@@ -14,7 +14,9 @@ from fairsynth import GAP, PMGAN, PTGAN, FairPTGAN, load
 from fairsynth.data import TableTransformer, detect_schema
 from fairsynth.errors import InvalidParameterError
 from fairsynth.models import base
+from fairsynth.toy import toy
 from fairsynth.train.early_stopping import EarlyStopping, HoldoutScore
+from fairsynth.train.energy import EnergyDistance
 
 SMALL = dict(generator_dims=(32,), critic_dims=(32,), noise_dim=8, batch_size=200, device="cpu")
 
@@ -144,7 +146,8 @@ def test_stops_after_patience_evaluations_without_progress_and_restores_the_best
     # 0.7005 beats 0.70 by less than min_delta (1e-3): its weights are the best kept, but
     # it counts as no progress; 0.69 is the second evaluation without progress: stop.
     _scripted(monkeypatch, [0.5, 0.6, 0.7, 0.7005, 0.69, 0.99])
-    monkeypatch.setattr(base, "EarlyStopping", partial(EarlyStopping, patience=2))
+    quality = partial(EarlyStopping, patience=2, signal="quality", min_steps=0)
+    monkeypatch.setattr(base, "EarlyStopping", quality)
     weights = {}
 
     def keep_weights(epoch, logs):
@@ -156,6 +159,7 @@ def test_stops_after_patience_evaluations_without_progress_and_restores_the_best
     assert model.training_summary_["early_stopping"] == {
         "holdout_rows": 120,
         "best_epoch": 4,
+        "signal": "quality",
         "best_score": 0.7005,
         "stopped_early": True,
         "evaluations": 5,
@@ -167,13 +171,14 @@ def test_stops_after_patience_evaluations_without_progress_and_restores_the_best
 
 
 def test_a_real_fit_stops_early_and_keeps_its_best_epoch(table, monkeypatch, tmp_path):
-    monkeypatch.setattr(base, "EarlyStopping", partial(EarlyStopping, patience=2))
+    monkeypatch.setattr(base, "EarlyStopping", partial(EarlyStopping, patience=2, min_steps=0))
     model = PTGAN(epochs=100, early_stopping=True, random_state=0, **SMALL).fit(table)
     s, h = model.training_summary_["early_stopping"], model.history_
     assert s["stopped_early"] and model.training_summary_["epochs_run"] < 100
-    assert s["best_score"] == pytest.approx(h["holdout_quality"].max(), abs=1e-5)
-    assert s["best_epoch"] == h["epoch"][h["holdout_quality"].idxmax()]
-    assert {"holdout_shapes", "holdout_trends"} <= set(h.columns)
+    assert s["signal"] == "energy"  # the default: the lowest energy distance is kept
+    assert s["best_score"] == pytest.approx(h["holdout_energy"].min(), abs=1e-5)
+    assert s["best_epoch"] == h["epoch"][h["holdout_energy"].idxmin()]
+    assert {"holdout_shapes", "holdout_trends", "holdout_quality"} <= set(h.columns)
     model.save(tmp_path / "m.fsz")  # the parameters and the summary go into model files
     again = load(tmp_path / "m.fsz")
     assert again.early_stopping is True and again.training_summary_["early_stopping"] == s
@@ -322,7 +327,8 @@ def test_resume_with_early_stopping_is_bit_identical(table, tmp_path):
 
 
 def test_resume_from_the_epoch_that_stopped_the_fit_ends_the_same(table, tmp_path, monkeypatch):
-    monkeypatch.setattr(base, "EarlyStopping", partial(EarlyStopping, patience=2))
+    quality = partial(EarlyStopping, patience=2, signal="quality", min_steps=0)
+    monkeypatch.setattr(base, "EarlyStopping", quality)
     params = dict(epochs=20, early_stopping=True, random_state=0, **SMALL)
     scores = [0.5, 0.6, 0.59, 0.58, 0.9, 0.9]  # stops at epoch 4
     _scripted(monkeypatch, scores)
@@ -343,3 +349,40 @@ def test_resume_from_the_epoch_that_stopped_the_fit_ends_the_same(table, tmp_pat
     assert resumed.training_summary_["early_stopping"] == whole.training_summary_["early_stopping"]
     for k, v in whole._tensors().items():
         assert torch.equal(v, resumed._tensors()[k]), k
+
+
+def test_energy_distance_is_near_zero_for_one_law_and_sees_lost_dependence(encoded):
+    t, real, other = encoded
+    score = HoldoutScore(real, t.spans, t.tied_intervals())
+    energy = EnergyDistance(score, real, _gen())
+    same = energy(score._hard(other, _gen()))
+    shuffled = energy(score._hard(_shuffle_columns(t, other), _gen()))
+    assert abs(same) < 0.003
+    assert shuffled > 0.01  # same marginals, columns independent: far
+
+
+def test_energy_distance_sees_a_ring_that_misses_modes():
+    """A generator on the ring's circle but between its modes has the ring's marginal
+    spread; the energy distance ranks it below the true law, as does mode coverage."""
+    real = toy("ring8", 2000, random_state=0)
+    t = TableTransformer(continuous="mode", random_state=0).fit(real, detect_schema(real))
+    score = HoldoutScore(torch.as_tensor(t.transform(real)), t.spans, modes=t.mode_tables())
+    energy = EnergyDistance(score, torch.as_tensor(t.transform(real)), _gen())
+    same = toy("ring8", 2000, random_state=1)
+    angle = np.random.default_rng(2).uniform(0, 2 * np.pi, 2000)
+    smeared = pd.DataFrame({"x": 2 * np.cos(angle), "y": 2 * np.sin(angle)})
+    e_same, e_smeared = (
+        energy(score._hard(torch.as_tensor(t.transform(df)), _gen())) for df in (same, smeared)
+    )
+    assert e_same < 0.005 < e_smeared
+
+
+def test_no_stop_before_min_steps(table, monkeypatch):
+    # quality stalls from the first evaluation: patience 2 alone would stop at epoch 3;
+    # 6 steps per epoch (1,080 training rows, batch 200) and min_steps=40 hold it to epoch 7
+    _scripted(monkeypatch, [0.9] + [0.5] * 20)
+    floor = partial(EarlyStopping, patience=2, signal="quality", min_steps=40)
+    monkeypatch.setattr(base, "EarlyStopping", floor)
+    model = PTGAN(epochs=30, early_stopping=True, random_state=0, **SMALL).fit(table)
+    assert model.training_summary_["epochs_run"] == 7
+    assert model.training_summary_["early_stopping"]["best_epoch"] == 1

@@ -283,6 +283,10 @@ def test_run_report_writes_files(tmp_path, train, test_df):
     assert list(util["classifier"]) == ["lr"]
     fid = json.loads((tmp_path / "rep" / "fidelity.json").read_text())
     assert fid["privacy"]["exact_copy_share"] == 1.0
+    # resampled real rows: nothing to detect, no dependency broken
+    assert fid["detection"]["auc"] < 0.6
+    deps = {d["name"]: d for d in fid["dependencies"]["dependencies"]}
+    assert deps["education → education_num"]["break_share"] == 0.0
     assert set(out["references"]["name"]) == {"real data", "copy"}
 
 
