@@ -342,7 +342,7 @@ def test_messages_in_the_callers_spelling(folder, monkeypatch, capsys, adult_tin
     code, out = cli(monkeypatch, capsys, "fit", "train.csv", "--sensitive", "age", "-q")
     assert code == 2 and "--kind age=categorical" in out and "kinds=" not in out
     code, out = cli(monkeypatch, capsys, "fit", "train.csv", "--continuous", "x", "-q")
-    assert code == 2 and "--continuous x: use 'quantile' or 'mode'" in out
+    assert code == 2 and "--continuous x must be one of 'quantile', 'mode'" in out
     with pytest.raises(InvalidDataError) as exc:
         FairPTGAN(sensitive="age", **TINY).fit(adult_tiny)
     assert "kinds={'age': 'categorical'}" in str(exc.value) and "--kind" not in str(exc.value)

@@ -41,7 +41,7 @@ class ResamplingModel:
         self.sensitive, self.target = SENSITIVE, TARGET
         self.n_train_ = len(data)
         if schema:
-            self.schema_columns_ = list(data.columns)
+            self.columns_ = list(data.columns)
         self.calls: list[tuple[int, float, int]] = []
 
     def sample(self, n, alpha=1.0, random_state=None):
