@@ -174,7 +174,7 @@ def test_cli_defaults_are_the_signature_defaults(strategy, sensitive, cls):
     from typer.main import get_command
 
     from fairsynth.cli import app
-    from fairsynth.strategies_cli import build_model
+    from fairsynth.cli.strategies import build_model
 
     fit = get_command(app).commands["fit"]
     defaults = {p.name: p.default for p in fit.params}
@@ -204,7 +204,7 @@ def test_cli_defaults_are_the_signature_defaults(strategy, sensitive, cls):
 
 
 def test_cli_gap_takes_the_base_defaults():
-    from fairsynth.strategies_cli import build_model
+    from fairsynth.cli.strategies import build_model
 
     gap = build_model("gap", {"device": "auto", "random_state": 0, "verbose": False})
     assert gap.n_pairs == params.defaults("GAP")["n_pairs"]

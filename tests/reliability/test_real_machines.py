@@ -314,7 +314,7 @@ def test_evaluate_guards(model_file, folder, monkeypatch, capsys):
 
 
 def test_evaluate_warns_on_a_partial_overlap(model_file, folder):
-    from fairsynth.cli_checks import check_not_training_table
+    from fairsynth.cli.checks import check_not_training_table
 
     m = load(model_file)
     train, test = pd.read_csv(folder / "train.csv"), pd.read_csv(folder / "test.csv")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .errors import InvalidParameterError
+from ..errors import InvalidParameterError
 
 STRATEGIES = ("single", "gap", "pmgan")
 
@@ -16,7 +16,7 @@ _TEMPERING = ("r", "loss", *_FAIR_ONLY)
 def build_model(strategy: str, common: dict, *, sensitive=None):
     """The model of `fairsynth fit`: `common` holds the keywords the user gave (and the
     run's device, seed, verbosity); every other keyword keeps the model's default."""
-    from .models import GAP, PMGAN, PTGAN, FairPTGAN
+    from ..models import GAP, PMGAN, PTGAN, FairPTGAN
 
     if strategy not in STRATEGIES:
         raise InvalidParameterError(

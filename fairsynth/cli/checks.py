@@ -9,7 +9,7 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-from .errors import FairsynthWarning, InvalidDataError, InvalidParameterError
+from ..errors import FairsynthWarning, InvalidDataError, InvalidParameterError
 
 __all__ = [
     "check_new_folder",
@@ -41,7 +41,7 @@ def check_new_folder(path: Path, option: str) -> None:
 
 
 def check_table_suffix(path: Path, option: str) -> None:
-    from .io import TABLE_SUFFIXES
+    from ..io import TABLE_SUFFIXES
 
     name = path.name.lower()
     if not name.endswith(TABLE_SUFFIXES):
@@ -56,7 +56,7 @@ def check_not_training_table(model, real, option: str = "--real") -> float:
     stored in the model file; warn on a partial overlap. Returns the overlap share."""
     import numpy as np
 
-    from .privacy import hashed_columns, row_hashes
+    from ..privacy import hashed_columns, row_hashes
 
     hashes = getattr(model, "train_hashes_", None)
     columns = hashed_columns(model.transformer_.schema)

@@ -1,0 +1,64 @@
+"""`fairsynth info`: what a model file holds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ._app import DEFAULT_MODEL, app
+
+
+@app.command()
+def info(
+    model: Annotated[Path, typer.Argument(help="Model file.")] = Path(DEFAULT_MODEL),
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the whole config as JSON.")
+    ] = False,
+):
+    """Show a model file's schema, roles, hyperparameters and training summary.
+
+    \b
+    Example:
+        fairsynth info adult.fsz
+        fairsynth info adult.fsz --json
+    """
+    from ..persist import read_model_file
+
+    config, _ = read_model_file(model)
+    if as_json:
+        print(json.dumps({k: v for k, v in config.items() if k != "history"}, indent=1))
+        return
+    out = Console()
+    params = config["params"]
+    out.print(
+        f"[bold]{model}[/]: {config['model']}  (fairsynth {config['fairsynth_version']}, "
+        f"format {config['format_version']})"
+    )
+    roles = {
+        "sensitive": params.get("sensitive"),
+        "target": params.get("target"),
+        "alpha": params.get("alpha"),
+    }
+    out.print("roles: " + ", ".join(f"{k}={v}" for k, v in roles.items() if v is not None))
+    schema = Table("column", "kind", "dtype", "missing", title="schema")
+    from ..data import TableTransformer
+
+    for col in TableTransformer.from_dict(config["transformer"]).schema.columns:
+        schema.add_row(col.name, col.kind, col.dtype, "yes" if col.has_missing else "")
+    out.print(schema)
+    out.print(
+        "hyperparameters: "
+        + ", ".join(
+            f"{k}={v}" for k, v in params.items() if k not in ("sensitive", "target", "alpha")
+        )
+    )
+    from ..privacy import describe
+
+    summary = config["training_summary"]
+    out.print("training: " + ", ".join(f"{k}={v}" for k, v in summary.items() if k != "privacy"))
+    out.print(describe(summary.get("privacy")))
