@@ -42,9 +42,7 @@ def score(synth, train, test, args) -> dict:
     worst = max(deps.values(), key=lambda d: d["break_share"] - d["real_break_share"])
     row = {
         "detection_auc": round(det["auc"], 4),
-        "give_aways": "; ".join(
-            f"{c['column']} {c['importance']:.3f}" for c in det["columns"][:4]
-        ),
+        "give_aways": "; ".join(f"{c['column']} {c['importance']:.3f}" for c in det["columns"][:4]),
         "edu_break": deps[EDU]["break_share"] if EDU in deps else None,
         "husband_female": deps[HUSBAND]["break_share"] if HUSBAND in deps else None,
         "worst_dependency": worst["name"],
