@@ -118,9 +118,13 @@ def fit(
     fairness: Annotated[
         str | None,
         typer.Option(
-            help="FairPTGAN's fairness constraint on --target: 'teacher' (a share "
+            help="FairPTGAN's label constraint on --target: 'teacher' (a share "
             "2·(1 − α) of the labels from a demographic-parity teacher, the others from an "
-            "unconstrained logistic one) or 'none' (tempering only, the generator's labels). "
+            "unconstrained logistic one; binary targets), 'quantile' (strong statistical "
+            "parity: each group's P(label | row) quantile-mapped onto the pooled law; any "
+            "number of classes), 'none' (tempering only, the generator's labels) or 'auto' "
+            "(teacher for a binary target, quantile otherwise). Without --target the label "
+            "column is inferred when unambiguous (a warning names it). "
             + _model_default("fairness"),
         ),
     ] = None,
@@ -313,6 +317,19 @@ def fit(
         f"[green]Saved[/] {output}  ({s['epochs_run']} epochs in {s['seconds']:.0f} s "
         f"on {s['device']}{best})"
     )
+    if "fairness" in s:
+        console.print(_fairness_line(s["fairness"]), highlight=False)
+
+
+def _fairness_line(f: dict) -> str:
+    """Which label constraint a FairPTGAN runs, on which column, chosen how."""
+    if f.get("target") is None or f.get("constraint") == "none":
+        why = f.get("target_from", "")
+        why = f" ({why.removeprefix('none: ')})" if why.startswith("none") else ""
+        return f"label constraint: none (tempering only){why}"
+    origin = f.get("target_from", "given")
+    how = "given" if origin == "given" else origin.removeprefix("inferred: ")
+    return f"label constraint: {f['constraint']} on {f['target']!r} ({how})"
 
 
 @app.command()
@@ -385,6 +402,9 @@ def info(
         "alpha": params.get("alpha"),
     }
     out.print("roles: " + ", ".join(f"{k}={v}" for k, v in roles.items() if v is not None))
+    fairness = config["training_summary"].get("fairness")
+    if fairness is not None:
+        out.print(_fairness_line(fairness), highlight=False)
     schema = Table("column", "kind", "dtype", "missing", title="schema")
     from .data import TableTransformer
 
@@ -400,7 +420,8 @@ def info(
     from .privacy import describe
 
     summary = config["training_summary"]
-    out.print("training: " + ", ".join(f"{k}={v}" for k, v in summary.items() if k != "privacy"))
+    shown = ("privacy", "fairness")
+    out.print("training: " + ", ".join(f"{k}={v}" for k, v in summary.items() if k not in shown))
     out.print(describe(summary.get("privacy")))
 
 

@@ -57,6 +57,9 @@ def atomic_path(path: str | os.PathLike):
 
 # ------------------------------------------------------------------- model files
 def _jsonable(value):
+    if getattr(value, "is_label_constraint", False) is True:
+        # a fairness constraint given as an object: its name and settings
+        return {"label_constraint": value.name, "settings": _jsonable(value.settings())}
     if hasattr(value, "get_params") and hasattr(value, "_file_state"):
         # A model inside a model (GAP's base): its class name and parameters.
         params = {k: v for k, v in value.get_params(deep=False).items() if k != "callbacks"}
@@ -84,8 +87,22 @@ def estimator_from_config(spec: dict):
     name = spec.get("estimator") if isinstance(spec, dict) else None
     if name not in classes:
         raise ModelFileError(f"unknown model class {name!r} in the file's parameters")
-    params = {k: tuple(v) if isinstance(v, list) else v for k, v in spec["params"].items()}
-    return classes[name](**params)
+    return classes[name](**params_from_json(spec["params"]))
+
+
+def params_from_json(params: dict) -> dict:
+    """Model keywords read from a file: JSON lists back to tuples, constraint objects back
+    to objects (built-in classes of fairsynth.fairness only)."""
+    out = {}
+    for k, v in params.items():
+        if isinstance(v, list):
+            v = tuple(v)
+        elif isinstance(v, dict) and "label_constraint" in v:
+            from .fairness import restore
+
+            v = restore({"name": v["label_constraint"], "settings": v["settings"]}, {}, None)
+        out[k] = v
+    return out
 
 
 def save_model(model, path) -> None:
