@@ -83,6 +83,11 @@ class LabelConstraint:
         self.columns = columns
 
     # --------------------------------------------------------------- sampling
+    def feature_alpha(self, alpha: float) -> float:
+        """The temperature of the features' cross-group tempering under this constraint
+        (the dial itself by default; 1 = the original law's features)."""
+        return alpha
+
     def active(self, alpha: float) -> bool:
         """Whether `labels` rewrites the target at this temperature."""
         return False
@@ -199,19 +204,35 @@ class QuantileMapConstraint(LabelConstraint):
     """Strong statistical parity: per-group quantile maps of P(y | row) onto the pooled law.
 
     classifier : 'logistic' (multinomial logistic regression) or 'mlp' (one hidden layer of
-        `hidden` units), fitted on every encoded column but the target (the group included).
+        `hidden` units, `epochs` passes), fitted on every encoded column but the target (the
+        group included).
+    temper : whether the features are cross-group tempered by α too. Off by default: the
+        map must equalise the labels on rows whose proxies look like the real rows', or a
+        classifier trained on them is unfair on real rows again (Adult, α = 1/2, tempered
+        features: LR SP 0.11, as with tempering alone; docs/benchmarks.md).
     """
 
     name = "quantile"
 
-    def __init__(self, classifier: str = "logistic", hidden: int = 64, epochs: int = 30):
+    def __init__(
+        self, classifier: str = "logistic", hidden: int = 64, epochs: int = 30, temper=False
+    ):
         self.classifier = classifier
         self.hidden = hidden
         self.epochs = epochs
+        self.temper = temper
         self.model = None
 
     def settings(self) -> dict:
-        return {"classifier": self.classifier, "hidden": self.hidden, "epochs": self.epochs}
+        return {
+            "classifier": self.classifier,
+            "hidden": self.hidden,
+            "epochs": self.epochs,
+            "temper": self.temper,
+        }
+
+    def feature_alpha(self, alpha: float) -> float:
+        return alpha if self.temper else 1.0
 
     def bind(self, columns: LabelColumns) -> None:
         super().bind(columns)

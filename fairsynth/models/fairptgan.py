@@ -367,12 +367,16 @@ class FairPTGAN(PTGAN):
         # networks' own α input moves their output too little to be relied on
         # (docs/benchmarks.md), this construction is exact: for two groups, α = 1/2 gives
         # every column the same law in both groups.
+        constraint = self.fairness_
         full = F.temper(
-            lambda g: self._rows_of_groups(generator, g, gen), groups, shares, alpha, gen
+            lambda g: self._rows_of_groups(generator, g, gen),
+            groups,
+            shares,
+            constraint.feature_alpha(alpha),
+            gen,
         )
         start, stop = layout.sensitive
         full[:, start:stop] = torch.nn.functional.one_hot(groups, stop - start).to(full.dtype)
-        constraint = self.fairness_
         if constraint.active(alpha):
             # The constraint must label the rows the user will see: draw each category of
             # the soft (tempered) row first, as decoding would, then its target.
