@@ -169,6 +169,7 @@ class FairPTGAN(PTGAN):
                 f"categorical: pass kinds={{{self.sensitive!r}: 'categorical'}} "
                 f"(CLI: --kind {self.sensitive}=categorical) or choose among the {hint}"
             )
+        _warn_small_groups(df[self.sensitive], self.sensitive)
         self._choose_constraint(df, schema)
 
     def _default_alpha(self) -> float:
@@ -428,6 +429,27 @@ class FairPTGAN(PTGAN):
         start, stop = self.layout_.sensitive
         eye = np.eye(stop - start, self.transformer_.output_dim, k=start, dtype=np.float32)
         return self.transformer_.inverse_transform(eye, decode="argmax")[self.sensitive].tolist()
+
+
+# A sensitive group with fewer rows than this is too small for the networks to learn its law
+# (its condition is seen in a handful of minibatches) or for a teacher to be fair to it.
+SMALL_GROUP_ROWS = 30
+
+
+def _warn_small_groups(column, name) -> None:
+    counts = column.value_counts()
+    small = counts[counts < SMALL_GROUP_ROWS]
+    if len(small):
+        shown = ", ".join(f"{g!r} ({n})" for g, n in small.head(5).items())
+        more = f" and {len(small) - 5} more" if len(small) > 5 else ""
+        warnings.warn(
+            f"sensitive column {name!r}: {len(small)} of its {len(counts)} groups have fewer "
+            f"than {SMALL_GROUP_ROWS} rows ({shown}{more}); their law cannot be learned and "
+            "their rows' fairness is not guaranteed: merge them into larger groups (e.g. "
+            "'other') before fitting",
+            FairsynthWarning,
+            stacklevel=5,
+        )
 
 
 def _shift_spans(spans, removed):

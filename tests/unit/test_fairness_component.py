@@ -189,3 +189,9 @@ def test_cli_fit_without_target_names_the_inferred_one_and_info_shows_it(adult_s
         "fit", "nolabel.csv", "--sensitive", "sex", "--fairness", "teacher", "--epochs", "1"
     )
     assert refused.returncode == 2 and "no target was given" in refused.stderr
+
+
+def test_groups_too_small_to_learn_are_warned_about(adult_small):
+    table = adult_small.assign(race=adult_small["race"].astype(str))
+    with pytest.warns(FairsynthWarning, match="sensitive column 'race'.*fewer than 30 rows"):
+        FairPTGAN(sensitive="race", target="income", fairness="none", **TINY).fit(table)
