@@ -26,6 +26,7 @@ import torch
 from fairsynth import FairPTGAN, datasets
 from fairsynth.evaluate import evaluate_table, fairness_sweep, plot_auc_vs_sp
 from fairsynth.evaluate.fairness import summarise
+from fairsynth.fairness import NoConstraint
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -115,7 +116,7 @@ def main() -> None:
         # The constraint acts when sampling, so "before" is the same fit without its teachers
         # (tempering only, the generator's own labels).
         tempering_only = copy.copy(model)
-        tempering_only.teacher_ = tempering_only.free_teacher_ = None
+        tempering_only.fairness_ = NoConstraint()
         for label, m in [("fair teacher", model), ("tempering only", tempering_only)]:
             _, part = fairness_sweep(
                 m,

@@ -87,6 +87,11 @@ VALIDATION_SIZE = Constraint(
     "be a fraction of the rows in (0, 1) or a number of rows >= 1",
 )
 ANY = Constraint(lambda v: True, "be any value")
+FAIRNESS_NAMES = ("auto", "teacher", "quantile", "none")
+FAIRNESS = Constraint(
+    lambda v: v in FAIRNESS_NAMES or getattr(v, "is_label_constraint", False) is True,
+    "be one of " + ", ".join(map(repr, FAIRNESS_NAMES)) + " or a fairsynth.fairness constraint",
+)
 
 
 # ------------------------------------------------------------------------ table
@@ -152,9 +157,10 @@ _TABLE = [
     # fairness
     Param(
         "fairness",
-        "teacher",
-        one_of("teacher", "none"),
-        "FairPTGAN's fairness constraint on the target: 'teacher' or 'none'.",
+        "auto",
+        FAIRNESS,
+        "FairPTGAN's label constraint on the target: 'auto' (teacher for a binary target, "
+        "quantile for more classes), 'teacher', 'quantile' or 'none'.",
         True,
     ),
     Param(

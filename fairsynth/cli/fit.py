@@ -10,6 +10,7 @@ import typer
 
 from ..errors import InvalidParameterError, TrainingInterrupted
 from ._app import DEFAULT_MODEL, app, console
+from .info import fairness_line
 from .options import (
     ALPHA_WHY,
     check_output,
@@ -45,9 +46,13 @@ def fit(
     fairness: Annotated[
         str | None,
         typer.Option(
-            help="FairPTGAN's fairness constraint on --target: 'teacher' (a share "
+            help="FairPTGAN's label constraint on --target: 'teacher' (a share "
             "2·(1 − α) of the labels from a demographic-parity teacher, the others from an "
-            "unconstrained logistic one) or 'none' (tempering only, the generator's labels). "
+            "unconstrained logistic one; binary targets), 'quantile' (strong statistical "
+            "parity: each group's P(label | row) quantile-mapped onto the pooled law; any "
+            "number of classes), 'none' (tempering only, the generator's labels) or 'auto' "
+            "(teacher for a binary target, quantile otherwise). Without --target the label "
+            "column is inferred when unambiguous (a warning names it). "
             + model_default("fairness"),
         ),
     ] = None,
@@ -272,3 +277,5 @@ def fit(
         + (f"; stopped: {stop}" if stop else ""),
         highlight=False,
     )
+    if "fairness" in s:
+        console.print(fairness_line(s["fairness"]), highlight=False)

@@ -45,6 +45,9 @@ def info(
         "alpha": params.get("alpha"),
     }
     out.print("roles: " + ", ".join(f"{k}={v}" for k, v in roles.items() if v is not None))
+    fairness = config["training_summary"].get("fairness")
+    if fairness is not None:
+        out.print(fairness_line(fairness), highlight=False)
     schema = Table("column", "kind", "dtype", "missing", title="schema")
     from ..data import TableTransformer
 
@@ -60,5 +63,17 @@ def info(
     from ..privacy import describe
 
     summary = config["training_summary"]
-    out.print("training: " + ", ".join(f"{k}={v}" for k, v in summary.items() if k != "privacy"))
+    shown = ("privacy", "fairness")
+    out.print("training: " + ", ".join(f"{k}={v}" for k, v in summary.items() if k not in shown))
     out.print(describe(summary.get("privacy")))
+
+
+def fairness_line(f: dict) -> str:
+    """Which label constraint a FairPTGAN runs, on which column, chosen how."""
+    if f.get("target") is None or f.get("constraint") == "none":
+        why = f.get("target_from", "")
+        why = f" ({why.removeprefix('none: ')})" if why.startswith("none") else ""
+        return f"label constraint: none (tempering only){why}"
+    origin = f.get("target_from", "given")
+    how = "given" if origin == "given" else origin.removeprefix("inferred: ")
+    return f"label constraint: {f['constraint']} on {f['target']!r} ({how})"

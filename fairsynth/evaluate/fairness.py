@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import FairsynthWarning, InvalidDataError
+from ..fairness import model_target
 from . import _validation as v
 from ._downstream import data_parity, fit_predict, prepare_test, scores
 
@@ -56,7 +57,7 @@ def fairness_sweep(
     ``positive`` defaults to the minority label of the test table's target;
     ``unaware=True`` drops the sensitive column from the classifier's features.
     """
-    target = getattr(model, "target", None) if target is None else target
+    target = model_target(model) if target is None else target
     sensitive = getattr(model, "sensitive", None) if sensitive is None else sensitive
     alphas = v.check_alphas(alphas)
     classifiers = v.check_classifiers(classifiers)

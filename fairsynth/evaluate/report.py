@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..fairness import model_target
 from . import _validation as v
 from ._io import write_csv, write_json
 from .fairness import DEFAULT_ALPHAS, default_sample_size, evaluate_table, fairness_sweep
@@ -48,7 +49,7 @@ def run_report(
 
     Returns ``{"fairness", "runs", "utility", "fidelity", "references", "files", "notes"}``.
     """
-    target = getattr(model, "target", None) if target is None else target
+    target = model_target(model) if target is None else target
     sensitive = getattr(model, "sensitive", None) if sensitive is None else sensitive
     alphas = v.check_alphas(alphas)
     classifiers = v.check_classifiers(classifiers)

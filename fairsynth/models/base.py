@@ -407,9 +407,9 @@ class BaseSynthesizer(BaseEstimator, ABC):
 
     @classmethod
     def _from_file(cls, config: dict, tensors: dict, device: str):
-        # JSON turns tuples into lists; give tuple-typed parameters their type back.
-        params = {k: tuple(v) if isinstance(v, list) else v for k, v in config["params"].items()}
-        model = cls(**params)
+        from ..persist import params_from_config
+
+        model = cls(**params_from_config(config["params"]))
         model.device_ = resolve_device(device)
         model.transformer_ = TableTransformer.from_dict(config["transformer"])
         model.layout_ = model._layout()

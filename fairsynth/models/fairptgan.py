@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
+from .. import fairness as F
 from ..data.validate import check_group_column
-from ..errors import InvalidDataError, InvalidParameterError, spelled
+from ..errors import FairsynthWarning, InvalidDataError, InvalidParameterError, spelled
 from ..nn.activations import draw_categories, onehot_groups
 from ..train import TemperedObjective
-from .fair_teacher import FairTeacher, teacher_strength
 from .layout import TrainingData
 from .ptgan import PTGAN, PTGANLayout
 
@@ -23,15 +24,12 @@ class FairLayout(PTGANLayout):
 
     sensitive : the sensitive one-hot's (start, stop) in the encoded row; keep : the
     encoded columns the networks model; onehots : the one-hot spans grouped for category
-    draws; teacher_columns / free_teacher_columns : what each teacher reads (None without
-    a label constraint).
+    draws. What the label constraint reads is its own (fairsynth.fairness).
     """
 
     sensitive: tuple[int, int]
     keep: torch.Tensor
     onehots: list
-    teacher_columns: torch.Tensor | None = None
-    free_teacher_columns: torch.Tensor | None = None
 
 
 class FairPTGAN(PTGAN):
@@ -47,11 +45,18 @@ class FairPTGAN(PTGAN):
     ---------------------------
     sensitive : name of the sensitive column (categorical or boolean, ≥ 2 groups, no NaN).
     alpha : default temperature of `sample` (0.5 = fair for two groups, 1 = original law).
-    fairness : the additional fairness constraint on the target: 'teacher' (default; the
-        target of a share 2·(1 − α) of the rows is drawn from a demographic-parity teacher,
-        that of the others from an unconstrained logistic teacher, both fitted on the real
-        rows, see fair_teacher.py) or 'none' (cross-group tempering only, the generator's own
-        labels). Needs a binary `target`.
+    fairness : the label constraint on the target (fairsynth.fairness), by name or object:
+        'teacher' (the target of a share 2·(1 − α) of the rows is drawn from a
+        demographic-parity teacher, that of the others from an unconstrained logistic
+        teacher, both fitted on the real rows; binary targets), 'quantile' (strong
+        statistical parity: one free classifier, each group's P(y | row) quantile-mapped
+        onto the pooled law at sampling; any number of classes), 'none' (cross-group
+        tempering only, the generator's own labels), or 'auto' (default: 'teacher' for a
+        binary target, 'quantile' for more classes). Without `target` the label is inferred
+        when the table makes it unambiguous (fairsynth.fairness.targets, with a warning
+        naming it); otherwise 'auto' warns that no label constraint runs and a named
+        constraint is an error. `fairness_` is the fitted constraint, `target_` its column,
+        training_summary_["fairness"] says which is active.
     fairness_bound : the teacher's demographic-parity bound (fairlearn difference_bound).
     coherency : as in PTGAN, but 0 by default here: even λ = 1 halves how much the income
         rate depends on the group at α = 1 (gap 0.115–0.165 vs real 0.196; λ = 0: 0.169–0.198
@@ -66,7 +71,7 @@ class FairPTGAN(PTGAN):
         sensitive: str | None = None,
         *,
         alpha: float = 0.5,
-        fairness: str = "teacher",
+        fairness="auto",
         fairness_bound: float = 0.003,
         epochs: int = 150,
         max_seconds: float | None = None,
@@ -157,19 +162,6 @@ class FairPTGAN(PTGAN):
         check_group_column(df, self.sensitive, "sensitive", hint)
         if self.sensitive == self.target:
             raise InvalidParameterError("the sensitive column and the target must differ")
-        if self.fairness == "teacher" and self.target is not None:
-            y = df[self.target]
-            if y.nunique(dropna=False) != 2 or schema[self.target].kind not in (
-                "categorical",
-                "boolean",
-            ):
-                raise spelled(
-                    InvalidDataError,
-                    f"target {self.target!r} has {y.nunique(dropna=False)} distinct values "
-                    "(NaN included); the fairness teacher needs a binary target without "
-                    "missing values: clean it, or pass ",
-                    ("fairness='none'", "--fairness none"),
-                )
         kind = schema[self.sensitive].kind
         if kind not in ("categorical", "boolean"):
             raise spelled(
@@ -182,24 +174,78 @@ class FairPTGAN(PTGAN):
                 ),
                 f" or choose among the {hint}",
             )
+        _warn_small_groups(df[self.sensitive], self.sensitive)
+        self._choose_constraint(df, schema)
 
     def _default_alpha(self) -> float:
         return float(self.alpha)
+
+    def _fairness_name(self) -> str:
+        f = self.fairness
+        return f.name if isinstance(f, F.LabelConstraint) else str(f)
+
+    def _choose_constraint(self, df, schema) -> None:
+        """Set `target_` (given or inferred), `fairness_` (the unfitted constraint) and the
+        summary that says which constraint is active (issue 14: never silently off)."""
+        name = self._fairness_name()
+        target, origin = self.target, "given"
+        if target is None and name != "none":
+            found, reason = F.infer_target(df, schema, self.sensitive)
+            if found is not None:
+                target, origin = found, f"inferred: {reason}"
+                warnings.warn(
+                    f"FairPTGAN: no target given; the label constraint acts on {found!r}, "
+                    f"{reason}. Pass target=COLUMN (CLI: --target COLUMN) to choose another, "
+                    "or fairness='none' (--fairness none) for tempering only",
+                    FairsynthWarning,
+                    stacklevel=4,
+                )
+            elif name != "auto":
+                raise InvalidParameterError(
+                    f"fairness={name!r} constrains a label, but no target was given and none "
+                    f"can be inferred ({reason}); pass target=COLUMN (CLI: --target COLUMN), "
+                    "or fairness='none' (--fairness none) for tempering only"
+                )
+            else:
+                warnings.warn(
+                    f"FairPTGAN: no target given and none can be inferred ({reason}): NO "
+                    "label constraint runs. The rows are only tempered: at α = 0.5 (two "
+                    f"groups) every column has the same law in each group of "
+                    f"{self.sensitive!r}, so the table itself is fair, but a classifier "
+                    "trained on the rows can still be unfair on real rows through the "
+                    "sensitive column's proxies (Adult: SP 0.11 instead of 0.01). Pass "
+                    "target=COLUMN (CLI: --target COLUMN) to constrain a label",
+                    FairsynthWarning,
+                    stacklevel=4,
+                )
+                origin = f"none: {reason}"
+        self.target_ = target
+        classes = None
+        if target is None or name == "none":
+            constraint = F.NoConstraint()
+        else:
+            classes = F.label_classes(df, schema, target)
+            if name == "auto":
+                name = "teacher" if classes == 2 else "quantile"
+            constraint = F.resolve(
+                self.fairness if name == self._fairness_name() else name,
+                bound=self.fairness_bound,
+            )
+            constraint.check_classes(target, classes)
+        self.fairness_ = constraint
+        self.fairness_summary_ = {
+            "constraint": constraint.name,
+            "target": target,
+            "target_from": origin,
+            "classes": classes,
+            "description": constraint.describe(),
+        }
 
     def _layout(self) -> FairLayout:
         t = self.transformer_
         (span,) = [s for s in t.spans_of(self.sensitive) if s.kind == "onehot"]
         sensitive = (span.start, span.stop)
         keep = self._columns_except(sensitive)
-        teacher_columns = free_teacher_columns = None
-        if self.fairness == "teacher" and self.target is not None:
-            target = self._target_span()
-            # The fair teacher must not read the group itself: at α < 1 the generated rows'
-            # proxies are tempered away, and a teacher that compensated for them through the
-            # group one-hot would then create the opposite gap. The free teacher reads it:
-            # the original law's label depends on the group directly too.
-            teacher_columns = self._columns_except(target, sensitive)
-            free_teacher_columns = self._columns_except(target)
         return FairLayout(
             _shift_spans(t.spans, span),
             len(keep),
@@ -207,8 +253,6 @@ class FairPTGAN(PTGAN):
             sensitive=sensitive,
             keep=keep,
             onehots=onehot_groups(t.spans, self.device_),
-            teacher_columns=teacher_columns,
-            free_teacher_columns=free_teacher_columns,
         )
 
     def _columns_except(self, *spans: tuple[int, int]) -> torch.Tensor:
@@ -220,6 +264,16 @@ class FairPTGAN(PTGAN):
         ]
         return torch.tensor(keep, device=self.device_)
 
+    def _label_columns(self) -> F.LabelColumns | None:
+        if self.target_ is None:
+            return None
+        return F.LabelColumns(
+            self._target_span(),
+            self.layout_.sensitive,
+            int(self.transformer_.output_dim),
+            self.device_,
+        )
+
     def _prepare(self, df, encoded: torch.Tensor, seed: int) -> TrainingData:
         layout = self.layout_
         start, stop = layout.sensitive
@@ -227,52 +281,70 @@ class FairPTGAN(PTGAN):
         rows = encoded[:, layout.keep]
         counts = torch.bincount(groups, minlength=stop - start)
         self.group_shares_ = (counts / counts.sum()).cpu().numpy()
-        self.teacher_ = self.free_teacher_ = None
-        if layout.teacher_columns is not None:
-            features = encoded[:, layout.teacher_columns].cpu().numpy()
+        if not isinstance(self.fairness_, F.NoConstraint):
+            self.fairness_.bind(self._label_columns())
             t_start, t_stop = self._target_span()
             y = encoded[:, t_start:t_stop].argmax(1).cpu().numpy()
-            self.free_teacher_ = FairTeacher.fit_free(
-                encoded[:, layout.free_teacher_columns].cpu().numpy(),
-                y,
-                max_rows=100_000,
-                random_state=seed,
-            ).to(self.device_)
-            self.teacher_ = FairTeacher.fit(
-                features,
-                y,
-                groups.cpu().numpy(),
-                bound=self.fairness_bound,
-                max_rows=20_000,
-                random_state=seed,
-            ).to(self.device_)
+            self.fairness_.fit(encoded, y, groups.cpu().numpy(), seed)
         return TrainingData(rows, groups=groups)
 
+    def _finish_fit(self, df, data, objective) -> None:
+        super()._finish_fit(df, data, objective)
+        self.training_summary_["fairness"] = dict(self.fairness_summary_)
+
+    # The teachers of fairness='teacher' (None for another constraint).
+    teacher_ = property(lambda self: getattr(self.fairness_, "teacher", None))
+    free_teacher_ = property(lambda self: getattr(self.fairness_, "free", None))
+
+    def __repr__(self, N_CHAR_MAX=700) -> str:
+        text = super().__repr__(N_CHAR_MAX)
+        summary = getattr(self, "fairness_summary_", None)
+        if summary is None:
+            return text
+        on = f" on {summary['target']!r}" if summary["target"] is not None else ""
+        return f"{text}  # fitted: label constraint {summary['constraint']}{on}"
+
     def _target_span(self) -> tuple[int, int]:
-        (span,) = [s for s in self.transformer_.spans_of(self.target) if s.kind == "onehot"]
+        (span,) = [s for s in self.transformer_.spans_of(self.target_) if s.kind == "onehot"]
         return span.start, span.stop
 
     def _tensors(self) -> dict[str, torch.Tensor]:
-        tensors = super()._tensors()
-        for name in ("teacher", "free_teacher"):
-            teacher = getattr(self, f"{name}_")
-            if teacher is not None:
-                tensors.update({f"{name}.{k}": v for k, v in teacher.tensors().items()})
-        return tensors
+        return {**super()._tensors(), **self._fairness_tensors()}
+
+    def _fairness_tensors(self) -> dict[str, torch.Tensor]:
+        return self.fairness_.tensors()
 
     def _restore_tensors(self, tensors: dict) -> None:
-        for name in ("teacher", "free_teacher"):
-            prefix = f"{name}."
-            part = {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
-            teacher = FairTeacher.from_tensors(part).to(self.device_) if part else None
-            setattr(self, f"{name}_", teacher)
+        state = self._pending_fairness
+        if state is None:  # files written before fairsynth.fairness: the teacher or none
+            has_teacher = any(k.startswith("teacher.") for k in tensors)
+            state = {"name": "teacher" if has_teacher else "none", "settings": {}}
+            if has_teacher:
+                state["settings"] = {"bound": self.fairness_bound}
+        self.fairness_ = F.restore(state, tensors, self._label_columns())
+        del self._pending_fairness
 
     def _file_state(self) -> dict:
-        return {**super()._file_state(), "group_shares": self.group_shares_.tolist()}
+        return {
+            **super()._file_state(),
+            "group_shares": self.group_shares_.tolist(),
+            "target": self.target_,
+            "fairness": self.fairness_.state(),
+            "fairness_summary": self.fairness_summary_,
+        }
 
     def _restore_state(self, state: dict) -> None:
         super()._restore_state(state)
         self.group_shares_ = np.asarray(state["group_shares"], dtype=np.float64)
+        self.target_ = state.get("target", self.target)
+        self._pending_fairness = state.get("fairness")  # built with the tensors
+        self.fairness_summary_ = state.get("fairness_summary") or {
+            "constraint": "teacher" if self.target_ is not None else "none",
+            "target": self.target_,
+            "target_from": "given",
+            "classes": None,
+            "description": "written before fairsynth.fairness",
+        }
 
     @property
     def _n_groups(self) -> int:
@@ -295,37 +367,32 @@ class FairPTGAN(PTGAN):
         self, generator, m: int, alpha: float, gen: torch.Generator, group_shares=None
     ) -> torch.Tensor:
         shares = self._check_shares(group_shares)
-        dev, layout = self.device_, self.layout_
+        layout = self.layout_
         groups = torch.multinomial(shares, m, replacement=True, generator=gen)
-        full = self._rows_of_groups(generator, groups, gen)
-        if alpha < 1.0:
-            # Cross-group tempering of the generated law (algorithms.md §2, as implemented):
-            # each row is mixed with a generated row of another group, exactly as training
-            # tempers real rows. The networks' own α input moves their output too little to
-            # be relied on (docs/benchmarks.md), this construction is exact: for two groups,
-            # α = 1/2 gives every column the same law in both groups.
-            partners = self._partner_groups(groups, shares, gen)
-            full = alpha * full + (1.0 - alpha) * self._rows_of_groups(generator, partners, gen)
+        # Cross-group tempering of the generated law (fairsynth.fairness.tempering): the
+        # networks' own α input moves their output too little to be relied on
+        # (docs/benchmarks.md), this construction is exact: for two groups, α = 1/2 gives
+        # every column the same law in both groups.
+        constraint = self.fairness_
+        full = F.temper(
+            lambda g: self._rows_of_groups(generator, g, gen),
+            groups,
+            shares,
+            constraint.feature_alpha(alpha),
+            gen,
+        )
         start, stop = layout.sensitive
         full[:, start:stop] = torch.nn.functional.one_hot(groups, stop - start).to(full.dtype)
-        strength = teacher_strength(alpha)
-        free = self.free_teacher_  # None in model files written before the free teacher
-        if self.teacher_ is not None and (strength > 0 or free is not None):
-            # The teachers must label the rows the user will see: draw each category of the
-            # soft (tempered) row first, as decoding would, then draw the target of a
-            # `strength` share of rows from the fair teacher applied to those hard rows and
-            # that of the others from the free teacher (without one: keep the generator's).
+        if constraint.active(alpha):
+            # The constraint must label the rows the user will see: draw each category of
+            # the soft (tempered) row first, as decoding would, then its target.
             full = draw_categories(full, layout.onehots, gen)
-            fair = torch.rand(m, device=dev, generator=gen) < strength
-            p = self.teacher_.positive_probability(full[:, layout.teacher_columns])
-            if free is not None:
-                p_free = free.positive_probability(full[:, layout.free_teacher_columns])
-                p = torch.where(fair, p, p_free)
-            label = (torch.rand(m, device=dev, generator=gen) < p).long()
-            start, stop = self._target_span()
-            teacher_onehot = torch.nn.functional.one_hot(label, stop - start).to(full.dtype)
-            taught = fair if free is None else torch.ones_like(fair)
-            full[:, start:stop] = torch.where(taught[:, None], teacher_onehot, full[:, start:stop])
+            label, taught = constraint.labels(full, groups, alpha, gen)
+            start, stop = constraint.columns.target
+            onehot = torch.nn.functional.one_hot(label, stop - start).to(full.dtype)
+            if taught is not None:  # only some rows relabelled: keep the others' labels
+                onehot = torch.where(taught[:, None], onehot, full[:, start:stop])
+            full[:, start:stop] = onehot
         return full
 
     def _rows_of_groups(
@@ -338,17 +405,6 @@ class FairPTGAN(PTGAN):
         full = torch.zeros(m, self.transformer_.output_dim, device=dev)
         full[:, self.layout_.keep] = out
         return full
-
-    def _partner_groups(
-        self, groups: torch.Tensor, shares: torch.Tensor, gen: torch.Generator
-    ) -> torch.Tensor:
-        """A group other than each row's own, drawn by the shares of the others (the pooled
-        partner law of training)."""
-        weights = shares.expand(len(groups), -1).clone()
-        weights[torch.arange(len(groups), device=groups.device), groups] = 0.0
-        if self._n_groups == 1 or bool((weights.sum(1) == 0).any()):
-            return groups  # no other group to mix with (e.g. group_shares on one group)
-        return torch.multinomial(weights, 1, generator=gen)[:, 0]
 
     def _check_shares(self, group_shares) -> torch.Tensor:
         if group_shares is None:
@@ -378,6 +434,27 @@ class FairPTGAN(PTGAN):
         start, stop = self.layout_.sensitive
         eye = np.eye(stop - start, self.transformer_.output_dim, k=start, dtype=np.float32)
         return self.transformer_.inverse_transform(eye, decode="argmax")[self.sensitive].tolist()
+
+
+# A sensitive group with fewer rows than this is too small for the networks to learn its law
+# (its condition is seen in a handful of minibatches) or for a teacher to be fair to it.
+SMALL_GROUP_ROWS = 30
+
+
+def _warn_small_groups(column, name) -> None:
+    counts = column.value_counts()
+    small = counts[counts < SMALL_GROUP_ROWS]
+    if len(small):
+        shown = ", ".join(f"{g!r} ({n})" for g, n in small.head(5).items())
+        more = f" and {len(small) - 5} more" if len(small) > 5 else ""
+        warnings.warn(
+            f"sensitive column {name!r}: {len(small)} of its {len(counts)} groups have fewer "
+            f"than {SMALL_GROUP_ROWS} rows ({shown}{more}); their law cannot be learned and "
+            "their rows' fairness is not guaranteed: merge them into larger groups (e.g. "
+            "'other') before fitting",
+            FairsynthWarning,
+            stacklevel=5,
+        )
 
 
 def _shift_spans(spans, removed):

@@ -154,6 +154,8 @@ class GAP(BaseSynthesizer):
             selected=self.selected_,
             gam_mean_error=[round(v, 4) for v in self.gam_mean_],
         )
+        if hasattr(self.base_, "fairness_summary_"):  # FairPTGAN's label constraint
+            self.training_summary_["fairness"] = dict(self.base_.fairness_summary_)
 
     @torch.no_grad()
     def _gam_ii(self, data: TrainingData, seed: int) -> None:
@@ -254,6 +256,15 @@ class GAP(BaseSynthesizer):
             "gam_worst": self.gam_worst_,
             "gam_errors": np.asarray(self.gam_errors_).tolist(),
         }
+
+    def _tensors(self) -> dict:
+        # the base's fitted tensors beyond the networks (FairPTGAN's label constraint)
+        extra = getattr(self.base_, "_fairness_tensors", dict)()
+        return {**super()._tensors(), **{f"base.{k}": v for k, v in extra.items()}}
+
+    def _restore_tensors(self, tensors: dict) -> None:
+        part = {k[5:]: v for k, v in tensors.items() if k.startswith("base.")}
+        self.base_._restore_tensors(part)
 
     def _restore_state(self, state: dict) -> None:
         super()._restore_state(state)

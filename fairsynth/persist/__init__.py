@@ -5,6 +5,7 @@ from .bundle import atomic_path, read_bundle, write_bundle
 from .model_files import (
     estimator_from_config,
     load,
+    params_from_config,
     read_model_file,
     save_model,
     to_config_value,
@@ -14,6 +15,7 @@ __all__ = [
     "atomic_path",
     "estimator_from_config",
     "load",
+    "params_from_config",
     "read_bundle",
     "read_model_file",
     "save_model",

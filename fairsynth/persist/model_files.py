@@ -24,6 +24,7 @@ __all__ = [
     "FORMAT_VERSION",
     "estimator_from_config",
     "load",
+    "params_from_config",
     "read_model_file",
     "save_model",
     "to_config_value",
@@ -35,7 +36,10 @@ FORMAT_VERSION = 1
 
 def to_config_value(value):
     """`value` as plain JSON data (numpy scalars and arrays as numbers and lists; a model
-    inside a model, such as GAP's base, as its class name and parameters)."""
+    inside a model, such as GAP's base, as its class name and parameters; a fairness
+    constraint given as an object, as its name and settings)."""
+    if getattr(value, "is_label_constraint", False) is True:
+        return {"label_constraint": value.name, "settings": to_config_value(value.settings())}
     if hasattr(value, "get_params") and hasattr(value, "_file_state"):
         params = {k: v for k, v in value.get_params(deep=False).items() if k != "callbacks"}
         return {"estimator": type(value).__name__, "params": to_config_value(params)}
@@ -56,8 +60,22 @@ def estimator_from_config(spec: dict):
     cls = model_class(name) if isinstance(name, str) else None
     if cls is None:
         raise ModelFileError(f"unknown model class {name!r} in the file's parameters")
-    params = {k: tuple(v) if isinstance(v, list) else v for k, v in spec["params"].items()}
-    return cls(**params)
+    return cls(**params_from_config(spec["params"]))
+
+
+def params_from_config(params: dict) -> dict:
+    """Model keywords read from a file: JSON lists back to tuples, constraint objects back
+    to objects (built-in classes of fairsynth.fairness only)."""
+    out = {}
+    for k, v in params.items():
+        if isinstance(v, list):
+            v = tuple(v)
+        elif isinstance(v, dict) and "label_constraint" in v:
+            from ..fairness import restore
+
+            v = restore({"name": v["label_constraint"], "settings": v["settings"]}, {}, None)
+        out[k] = v
+    return out
 
 
 def save_model(model, path) -> None:

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from fairsynth import FairPTGAN
-from fairsynth.models.fair_teacher import FairTeacher, teacher_strength
+from fairsynth.fairness.teachers import FairTeacher, teacher_strength
 
 
 def _biased_table(n=3000, seed=0):
@@ -61,7 +61,7 @@ def test_teacher_removes_the_label_gap_at_alpha_one_half_and_keeps_alpha_one(
     # rows it keeps their gap (0.22 on these 600 rows).
     enc = torch.as_tensor(fitted_fair.transformer_.transform(adult_small))
     free = fitted_fair.free_teacher_.positive_probability(
-        enc[:, fitted_fair.layout_.free_teacher_columns]
+        enc[:, fitted_fair.fairness_.free_columns]
     ).numpy()
     by_sex = pd.Series(free).groupby(adult_small["sex"].to_numpy()).mean()
     assert by_sex.max() - by_sex.min() == pytest.approx(_gap(adult_small), abs=0.05)
@@ -71,13 +71,14 @@ def test_the_free_teacher_labels_the_share_the_fair_teacher_does_not(fitted_fair
     import copy
 
     model = copy.copy(fitted_fair)
+    model.fairness_ = copy.copy(fitted_fair.fairness_)
     d = model.free_teacher_.coef.shape[1]
     # A free teacher that says ">50K" for every row, a fair one that never does.
-    model.free_teacher_ = FairTeacher(torch.zeros(1, d), torch.tensor([50.0]), torch.ones(1), True)
+    model.fairness_.free = FairTeacher(torch.zeros(1, d), torch.tensor([50.0]), torch.ones(1), True)
     never = FairTeacher(
         torch.zeros(1, model.teacher_.coef.shape[1]), torch.tensor([-1.0]), torch.ones(1)
     )
-    model.teacher_ = never
+    model.fairness_.teacher = never
     share = {
         a: (model.sample(4000, alpha=a, random_state=0)["income"] == ">50K").mean()
         for a in (1.0, 0.75, 0.5)
@@ -91,5 +92,5 @@ def test_fairness_none_and_non_binary_target(adult_small):
 
     m = FairPTGAN(sensitive="sex", target="income", fairness="none", epochs=1, random_state=0)
     assert m.fit(adult_small).teacher_ is None
-    with pytest.raises(InvalidDataError, match="binary target"):
-        FairPTGAN(sensitive="sex", target="race", epochs=1).fit(adult_small)
+    with pytest.raises(InvalidDataError, match="binary targets only.*fairness='quantile'"):
+        FairPTGAN(sensitive="sex", target="race", fairness="teacher", epochs=1).fit(adult_small)

@@ -1,0 +1,355 @@
+"""Label constraints: how the target of generated rows is drawn, with a dial α.
+
+A constraint is fitted on the real encoded rows (`fit`) and, when sampling, relabels the
+rows a generator produced (`labels`): any generator's rows go through it. It is chosen by
+name (`fairness="teacher"`) or by object (`fairness=QuantileMapConstraint(...)`); a new
+constraint is a new subclass registered in `CONSTRAINTS`, the models do not change.
+
+* `TeacherConstraint` ("teacher"): the target of a share 2·(1 − α) of the rows is drawn
+  from a demographic-parity teacher (fairlearn ExponentiatedGradient over logistic
+  regressions, which does not read the group), that of the others from a free logistic
+  teacher (which does). Binary targets.
+* `QuantileMapConstraint` ("quantile"): "strong statistical parity" (Krchova, Platzer &
+  Tiwald 2023). One free classifier of y given the row (logistic or a small MLP); at
+  sampling each group's distribution of P(y = k | row) over the generated rows is pushed
+  through a quantile map onto the pooled distribution, and the probabilities are blended
+  p = (1 − s)·p_free + s·p_mapped with s = 2·(1 − α). K ≥ 2 classes; no refit per α.
+* `NoConstraint` ("none"): the generator's own labels (tempering only).
+
+The constraint's fitted state is JSON (`state`) plus tensors (`tensors`): model files hold
+it without pickle.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+import torch
+
+from ..errors import InvalidDataError, InvalidParameterError, ModelFileError
+from .teachers import FairTeacher, MLPTeacher, teacher_strength
+
+__all__ = [
+    "CONSTRAINTS",
+    "LabelColumns",
+    "LabelConstraint",
+    "NoConstraint",
+    "QuantileMapConstraint",
+    "TeacherConstraint",
+    "resolve",
+    "restore",
+]
+
+
+@dataclass
+class LabelColumns:
+    """Where the target and the sensitive group sit in the encoded row."""
+
+    target: tuple[int, int]
+    sensitive: tuple[int, int]
+    width: int
+    device: torch.device
+
+    def all_but(self, *spans: tuple[int, int]) -> torch.Tensor:
+        keep = [i for i in range(self.width) if not any(start <= i < stop for start, stop in spans)]
+        return torch.tensor(keep, device=self.device)
+
+
+class LabelConstraint:
+    """Base class. Subclasses set `name`, implement `fit`, `labels` and their state."""
+
+    name: ClassVar[str] = ""
+    max_classes: ClassVar[int | None] = None  # None: any number of classes
+    is_label_constraint: ClassVar[bool] = True  # duck-typed by fairsynth.params
+
+    # ---------------------------------------------------------------- fitting
+    def check_classes(self, target: str, n_classes: int) -> None:
+        if self.max_classes is not None and n_classes > self.max_classes:
+            raise InvalidDataError(
+                f"target {target!r} has {n_classes} classes; fairness={self.name!r} takes "
+                f"binary targets only: use fairness='quantile' (--fairness quantile), which "
+                "takes any number of classes, or fairness='none'"
+            )
+
+    def fit(self, encoded: torch.Tensor, y: np.ndarray, groups: np.ndarray, seed: int):
+        """Fit on the real encoded rows (full width), their class codes and groups."""
+        raise NotImplementedError
+
+    def bind(self, columns: LabelColumns) -> None:
+        """Set the encoded columns this constraint reads (at fit and at load)."""
+        self.columns = columns
+
+    # --------------------------------------------------------------- sampling
+    def feature_alpha(self, alpha: float) -> float:
+        """The temperature of the features' cross-group tempering under this constraint
+        (the dial itself by default; 1 = the original law's features)."""
+        return alpha
+
+    def active(self, alpha: float) -> bool:
+        """Whether `labels` rewrites the target at this temperature."""
+        return False
+
+    def labels(
+        self, rows: torch.Tensor, groups: torch.Tensor, alpha: float, gen: torch.Generator
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """(class codes, mask of the rows to relabel or None for all) of hard rows."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ files
+    def settings(self) -> dict:
+        """The constructor's keywords (JSON-safe)."""
+        return {}
+
+    def state(self) -> dict:
+        return {"name": self.name, "settings": self.settings()}
+
+    def tensors(self) -> dict[str, torch.Tensor]:
+        return {}
+
+    def restore_tensors(self, tensors: dict[str, torch.Tensor], device) -> None:
+        pass
+
+    def describe(self) -> str:
+        return self.name
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.settings().items())
+        return f"{type(self).__name__}({args})"
+
+
+class NoConstraint(LabelConstraint):
+    """The generator's own labels: cross-group tempering only."""
+
+    name = "none"
+
+    def fit(self, encoded, y, groups, seed):
+        return self
+
+    def describe(self) -> str:
+        return "none (tempering only, the generator's own labels)"
+
+
+class TeacherConstraint(LabelConstraint):
+    """A share 2·(1 − α) of the labels from a demographic-parity teacher, the others from a
+    free logistic teacher (fairsynth.fairness.teachers)."""
+
+    name = "teacher"
+    max_classes = 2
+
+    def __init__(self, bound: float = 0.003):
+        self.bound = bound
+        self.teacher = self.free = None
+
+    def settings(self) -> dict:
+        return {"bound": self.bound}
+
+    def bind(self, columns: LabelColumns) -> None:
+        super().bind(columns)
+        # The fair teacher must not read the group itself: at α < 1 the generated rows'
+        # proxies are tempered away, and a teacher that compensated for them through the
+        # group one-hot would then create the opposite gap. The free teacher reads it:
+        # the original law's label depends on the group directly too.
+        self.teacher_columns = columns.all_but(columns.target, columns.sensitive)
+        self.free_columns = columns.all_but(columns.target)
+
+    def fit(self, encoded, y, groups, seed):
+        dev = self.columns.device
+        self.free = FairTeacher.fit_free(
+            encoded[:, self.free_columns].cpu().numpy(), y, max_rows=100_000, random_state=seed
+        ).to(dev)
+        self.teacher = FairTeacher.fit(
+            encoded[:, self.teacher_columns].cpu().numpy(),
+            y,
+            groups,
+            bound=self.bound,
+            max_rows=20_000,
+            random_state=seed,
+        ).to(dev)
+        return self
+
+    def active(self, alpha: float) -> bool:
+        # without a free teacher (model files written before it) only the fair share
+        return self.teacher is not None and (teacher_strength(alpha) > 0 or self.free is not None)
+
+    def labels(self, rows, groups, alpha, gen):
+        m, dev = len(rows), rows.device
+        fair = torch.rand(m, device=dev, generator=gen) < teacher_strength(alpha)
+        p = self.teacher.positive_probability(rows[:, self.teacher_columns])
+        if self.free is not None:
+            p_free = self.free.positive_probability(rows[:, self.free_columns])
+            p = torch.where(fair, p, p_free)
+        label = (torch.rand(m, device=dev, generator=gen) < p).long()
+        return label, (fair if self.free is None else None)
+
+    def tensors(self):
+        out = {}
+        for prefix, teacher in (("teacher", self.teacher), ("free_teacher", self.free)):
+            if teacher is not None:
+                out.update({f"{prefix}.{k}": v for k, v in teacher.tensors().items()})
+        return out
+
+    def restore_tensors(self, tensors, device):
+        for prefix, attr in (("teacher", "teacher"), ("free_teacher", "free")):
+            part = _part(tensors, prefix)
+            setattr(self, attr, FairTeacher.from_tensors(part).to(device) if part else None)
+
+    def describe(self) -> str:
+        return f"teacher (demographic-parity bound {self.bound:g}, share 2·(1 − α))"
+
+
+class QuantileMapConstraint(LabelConstraint):
+    """Strong statistical parity: per-group quantile maps of P(y | row) onto the pooled law.
+
+    classifier : 'logistic' (multinomial logistic regression) or 'mlp' (one hidden layer of
+        `hidden` units, `epochs` passes), fitted on every encoded column but the target (the
+        group included).
+    temper : whether the features are cross-group tempered by α too. Off by default: the
+        map must equalise the labels on rows whose proxies look like the real rows', or a
+        classifier trained on them is unfair on real rows again (Adult, α = 1/2, tempered
+        features: LR SP 0.11, as with tempering alone; docs/benchmarks.md).
+    """
+
+    name = "quantile"
+
+    def __init__(
+        self, classifier: str = "logistic", hidden: int = 64, epochs: int = 30, temper=False
+    ):
+        self.classifier = classifier
+        self.hidden = hidden
+        self.epochs = epochs
+        self.temper = temper
+        self.model = None
+
+    def settings(self) -> dict:
+        return {
+            "classifier": self.classifier,
+            "hidden": self.hidden,
+            "epochs": self.epochs,
+            "temper": self.temper,
+        }
+
+    def feature_alpha(self, alpha: float) -> float:
+        return alpha if self.temper else 1.0
+
+    def bind(self, columns: LabelColumns) -> None:
+        super().bind(columns)
+        self.free_columns = columns.all_but(columns.target)
+        self.n_classes = columns.target[1] - columns.target[0]
+
+    def fit(self, encoded, y, groups, seed):
+        if self.classifier not in ("logistic", "mlp"):
+            raise InvalidParameterError(
+                f"QuantileMapConstraint(classifier={self.classifier!r}): use 'logistic' or 'mlp'"
+            )
+        x = encoded[:, self.free_columns].cpu().numpy()
+        if self.classifier == "logistic":
+            model = FairTeacher.fit_free(x, y, max_rows=100_000, random_state=seed)
+        else:
+            model = MLPTeacher.fit(
+                x, y, self.n_classes, 100_000, seed, hidden=self.hidden, epochs=self.epochs
+            )
+        self.model = model.to(self.columns.device)
+        return self
+
+    def active(self, alpha: float) -> bool:
+        return self.model is not None
+
+    def probabilities(self, rows, groups, alpha) -> torch.Tensor:
+        """(m, K) probabilities of each class: the free classifier's, blended towards their
+        per-group quantile map onto the pooled law by s = 2·(1 − α)."""
+        p = self.model.class_probabilities(rows[:, self.free_columns])
+        s = teacher_strength(alpha)
+        if s > 0:
+            p = (1.0 - s) * p + s * quantile_map(p, groups)
+        return p
+
+    def labels(self, rows, groups, alpha, gen):
+        p = self.probabilities(rows, groups, alpha)
+        cdf = p.cumsum(1)
+        u = torch.rand(len(p), device=p.device, generator=gen)[:, None] * cdf[:, -1:]
+        return (cdf <= u).sum(1).clamp_max(p.shape[1] - 1), None
+
+    def tensors(self):
+        if self.model is None:
+            return {}
+        return {f"label_model.{k}": v for k, v in self.model.tensors().items()}
+
+    def restore_tensors(self, tensors, device):
+        part = _part(tensors, "label_model")
+        cls = MLPTeacher if self.classifier == "mlp" else FairTeacher
+        self.model = cls.from_tensors(part).to(device) if part else None
+
+    def describe(self) -> str:
+        return f"quantile (strong statistical parity, {self.classifier} classifier, s = 2·(1 − α))"
+
+
+def quantile_map(p: torch.Tensor, groups: torch.Tensor) -> torch.Tensor:
+    """Each group's values of each column of `p` replaced by the pooled quantile at their
+    within-group rank (mid-ranks, linear interpolation); rows renormalised to sum to 1.
+    For two classes only the second column is mapped (the first is its complement)."""
+    m, k = p.shape
+    cols = [1] if k == 2 else list(range(k))
+    out = p.clone()
+    for c in cols:
+        pooled = torch.sort(p[:, c]).values
+        for g in torch.unique(groups):
+            idx = (groups == g).nonzero().squeeze(1)
+            n = len(idx)
+            ranks = torch.empty(n, device=p.device, dtype=p.dtype)
+            ranks[torch.argsort(p[idx, c])] = torch.arange(n, device=p.device, dtype=p.dtype)
+            pos = (ranks + 0.5) / n * (m - 1)
+            lo = pos.floor().long().clamp(0, m - 1)
+            hi = (lo + 1).clamp_max(m - 1)
+            w = pos - lo.to(p.dtype)
+            out[idx, c] = (1 - w) * pooled[lo] + w * pooled[hi]
+    if k == 2:
+        out[:, 0] = 1.0 - out[:, 1]
+        return out
+    out = out.clamp_min(0)
+    return out / out.sum(1, keepdim=True).clamp_min(1e-12)
+
+
+def _part(tensors: dict, prefix: str) -> dict:
+    prefix += "."
+    return {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
+
+
+CONSTRAINTS: dict[str, type[LabelConstraint]] = {
+    c.name: c for c in (TeacherConstraint, QuantileMapConstraint, NoConstraint)
+}
+
+
+def resolve(spec, **defaults) -> LabelConstraint:
+    """A fresh (unfitted) constraint from a name or an object (copied: the object given as
+    a parameter is never fitted in place). `defaults` are keywords of a named one."""
+    if isinstance(spec, LabelConstraint):
+        return copy.deepcopy(spec)
+    if spec not in CONSTRAINTS:
+        raise InvalidParameterError(
+            f"fairness={spec!r}: use one of {', '.join(map(repr, CONSTRAINTS))}, 'auto' or a "
+            "fairsynth.fairness.LabelConstraint"
+        )
+    cls = CONSTRAINTS[spec]
+    import inspect
+
+    accepted = inspect.signature(cls.__init__).parameters
+    return cls(**{k: v for k, v in defaults.items() if k in accepted})
+
+
+def restore(state: dict, tensors: dict, columns: LabelColumns | None) -> LabelConstraint:
+    """The fitted constraint of a model file."""
+    name = state.get("name")
+    if name not in CONSTRAINTS:
+        raise ModelFileError(
+            f"the model file's label constraint {name!r} is unknown to this fairsynth "
+            f"(known: {', '.join(CONSTRAINTS)}); register its class in "
+            "fairsynth.fairness.CONSTRAINTS before loading"
+        )
+    constraint = CONSTRAINTS[name](**state.get("settings", {}))
+    if columns is not None:
+        constraint.bind(columns)
+        constraint.restore_tensors(tensors, columns.device)
+    return constraint
