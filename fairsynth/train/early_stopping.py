@@ -261,7 +261,7 @@ class EarlyStopping:
     detection still improves). An evaluation is progress when it beats the best one before
     it by at least `min_delta` (quality: absolute) or by a share `min_rel_delta` of it
     (energy). Training stops after `patience` evaluations in a row without progress, but
-    never before the generator has taken `min_steps` steps: a GAN's first few hundred steps swing far
+    never before the generator has taken `min_steps` steps: a GAN's first few hundred swing far
     (the 2-D ring's generator is closer to the data after its first epoch than for the
     next 25), and judging them stops a fit before it has begun. `restore()` puts the best
     weights back.
