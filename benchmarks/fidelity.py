@@ -89,6 +89,7 @@ def main() -> None:
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     p.add_argument("--tag", default="default FairPTGAN")
     p.add_argument("--out", type=Path, default=OUT)
+    p.add_argument("--history", type=Path, help="a folder for each fit's history_ (CSV)")
     args = p.parse_args()
     params = {}
     for item in args.set:
@@ -118,6 +119,11 @@ def main() -> None:
             "epochs_run": model.training_summary_["epochs_run"],
             "best_epoch": es.get("best_epoch"),
         }
+        h = model.history_.set_index("epoch")
+        if args.history is not None:
+            args.history.mkdir(parents=True, exist_ok=True)
+            model.history_.to_csv(args.history / f"history_s{seed}.csv", index=False)
+        info["kept_energy"] = h["holdout_energy"].get(info["best_epoch"]) if es else None
         synth = model.sample(n, alpha=1.0, random_state=seed)
         rows.append({**info, "snapshot": "kept", **score(synth, train, test, args)})
         print(rows[-1], flush=True)
@@ -126,6 +132,7 @@ def main() -> None:
                 model.generator_.load_state_dict(last["state"])
             synth = model.sample(n, alpha=1.0, random_state=seed)
             row = {**info, "snapshot": "last", "last_epoch": last["epoch"]}
+            row["last_energy"] = h["holdout_energy"].get(last["epoch"]) if es else None
             rows.append({**row, **score(synth, train, test, args)})
             print(rows[-1], flush=True)
     new = pd.DataFrame(rows)

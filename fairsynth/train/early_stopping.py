@@ -253,11 +253,15 @@ class EarlyStopping:
     reproducible as without early stopping), and two evaluations differ only by the
     weights (common random numbers: less noise in the comparison).
 
-    The weights of the best signal are copied on the device. An evaluation is progress
-    when it beats the best one before it by at least `min_delta` (quality: absolute) or by
-    a share `min_rel_delta` of it (energy: the distance falls by that fraction). Training
-    stops after `patience` evaluations in a row without progress, but never before the
-    generator has taken `min_steps` steps: a GAN's first few hundred steps swing far
+    The weights of the best signal are copied on the device; with the energy signal, those
+    of the latest evaluation within `keep_tolerance` of the lowest distance so far (a share
+    of it, or `keep_floor` of the first evaluation's distance, whichever is larger: near 0
+    the distance is all estimation noise): a later generator that is as close on the
+    held-out rows is kept rather than an earlier one (on Adult the distance flattens while
+    detection still improves). An evaluation is progress when it beats the best one before
+    it by at least `min_delta` (quality: absolute) or by a share `min_rel_delta` of it
+    (energy). Training stops after `patience` evaluations in a row without progress, but
+    never before the generator has taken `min_steps` steps: a GAN's first few hundred swing far
     (the 2-D ring's generator is closer to the data after its first epoch than for the
     next 25), and judging them stops a fit before it has begun. `restore()` puts the best
     weights back.
@@ -277,6 +281,8 @@ class EarlyStopping:
         min_delta: float = 1e-3,
         min_rel_delta: float = 0.02,
         min_steps: int = 2000,
+        keep_tolerance: float = 0.1,
+        keep_floor: float = 0.01,
         rows: int = 5000,
         signal: str = "energy",
     ):
@@ -293,10 +299,13 @@ class EarlyStopping:
         self.holdout_rows = len(holdout)
         self.seed, self.every, self.patience = seed, every, patience
         self.min_delta, self.min_rel_delta, self.rows = min_delta, min_rel_delta, rows
-        self.min_steps = min_steps
+        self.min_steps, self.keep_tolerance = min_steps, keep_tolerance
+        self.keep_floor = keep_floor
+        self.first_score: float | None = None
         self.loop = None
         self.best_score: float | None = None  # the signal's own value (energy: the distance)
-        self.best_epoch = 0
+        self.best_epoch = 0  # the epoch of the weights kept
+        self.kept_score: float | None = None  # their signal
         self.best_state: dict[str, torch.Tensor] | None = None
         self.wait = 0
         self.evaluations = 0
@@ -305,14 +314,26 @@ class EarlyStopping:
     def bind(self, loop) -> None:
         self.loop = loop  # its history rows get the scores; its config, the steps per epoch
 
-    def _progress(self, value: float) -> tuple[bool, bool]:
-        """(better than the best so far, better by the margin that counts as progress)."""
+    def _step(self, value: float) -> tuple[bool, bool]:
+        """Update the best signal; (progress, keep these weights)."""
         best = self.best_score
-        if best is None:
-            return True, True
         if self.signal == "quality":
-            return value > best, value >= best + self.min_delta
-        return value < best, value <= best - self.min_rel_delta * abs(best)
+            progress = best is None or value >= best + self.min_delta
+            better = best is None or value > best
+            keep = better
+        else:
+            progress = best is None or value <= best - self.min_rel_delta * abs(best)
+            better = best is None or value < best
+            lowest = value if better else best
+            if self.first_score is None:
+                self.first_score = value
+            # the latest weights within the tolerance of the lowest distance: a share of it,
+            # or of the first distance (near 0 the estimate's noise is the yardstick)
+            slack = max(self.keep_tolerance * abs(lowest), self.keep_floor * abs(self.first_score))
+            keep = value <= lowest + slack
+        if better:
+            self.best_score = value
+        return progress, keep
 
     @torch.no_grad()
     def evaluate(self, epoch: int, logs: dict) -> bool:
@@ -331,12 +352,12 @@ class EarlyStopping:
             self.loop.rows[-1].update(new)  # history_
         value = scores["overall"] if self.signal == "quality" else energy
         self.evaluations += 1
-        better, progress = self._progress(value)
+        progress, keep = self._step(value)
         self.wait = 0 if progress else self.wait + 1
         steps = epoch * self.loop.config.steps_per_epoch if self.loop is not None else math.inf
         self.stopped = self.wait >= self.patience and steps >= self.min_steps
-        if better:
-            self.best_score, self.best_epoch = value, epoch
+        if keep:
+            self.kept_score, self.best_epoch = value, epoch
             self.best_state = {
                 k: v.detach().clone() for k, v in self.model.generator_.state_dict().items()
             }
@@ -364,6 +385,7 @@ class EarlyStopping:
             "best_epoch": self.best_epoch,
             "signal": self.signal,
             "best_score": None if self.best_score is None else round(self.best_score, 5),
+            "kept_score": None if self.kept_score is None else round(self.kept_score, 5),
             "stopped_early": self.stopped,
             "evaluations": self.evaluations,
         }
@@ -373,6 +395,8 @@ class EarlyStopping:
         """(JSON part, tensors) of what the rest of the fit depends on."""
         config = {
             "best_score": self.best_score,
+            "kept_score": self.kept_score,
+            "first_score": self.first_score,
             "best_epoch": self.best_epoch,
             "wait": self.wait,
             "evaluations": self.evaluations,
@@ -382,6 +406,8 @@ class EarlyStopping:
 
     def load_state(self, config: dict, tensors: dict[str, torch.Tensor]) -> None:
         self.best_score = config["best_score"]
+        self.kept_score = config.get("kept_score", self.best_score)
+        self.first_score = config.get("first_score")
         self.best_epoch = int(config["best_epoch"])
         self.wait = int(config["wait"])
         self.evaluations = int(config["evaluations"])

@@ -21,7 +21,7 @@ PINNED = {
     "fairptgan-0.5": "ffc40ad41a57f61f",
     "gap": "25e395e2d773e835",
     "pmgan": "8885eb74d5920c37",
-    "ptgan-early-stopping": "39ea615c89d171a8",
+    "ptgan-early-stopping": "667c2f1e72ebaf0c",
 }
 
 
