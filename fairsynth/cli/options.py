@@ -42,7 +42,8 @@ ALPHA_WHY = "1 = the original data, 0.5 = independent of the sensitive column"
 
 
 def model_default(name: str) -> str:
-    """'[default: the model's, 150; PMGAN: 100]' from the one table of hyperparameters."""
+    """'(default: 150; PMGAN: 100)' from the one table of hyperparameters (parentheses:
+    rich would read square brackets as markup)."""
     from .. import params
 
     shared = params.PARAMS[name].default
@@ -51,7 +52,7 @@ def model_default(name: str) -> str:
         for model, over in params.OVERRIDES.items()
         if name in over and over[name] is not None and name in params.MODEL_PARAMS[model]
     ]
-    return f"[default: {shared}" + "".join(f"; {o}" for o in others) + "]"
+    return f"(default: {shared}" + "".join(f"; {o}" for o in others) + ")"
 
 
 def check_output(path: Path) -> None:
