@@ -24,6 +24,7 @@ from functools import partial
 from pathlib import Path
 
 import pandas as pd
+from _results import upsert_csv
 
 from fairsynth import PTGAN
 from fairsynth.evaluate.modes import mode_coverage
@@ -78,14 +79,7 @@ def main() -> None:
                     }
                 )
                 print(rows[-1], flush=True)
-    new = pd.DataFrame(rows)
-    if args.out.exists():
-        old = pd.read_csv(args.out)
-        key = ["toy", "seed", "epochs", "policy"]
-        old = old[~old.set_index(key).index.isin(new.set_index(key).index)]
-        new = pd.concat([old, new], ignore_index=True)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    new.to_csv(args.out, index=False)
+    upsert_csv(pd.DataFrame(rows), args.out, ["toy", "seed", "epochs", "policy"])
     print(f"wrote {args.out}")
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 import torch
+from _results import upsert_csv
 
 from fairsynth import FairPTGAN, datasets, load
 from fairsynth.evaluate import dependencies, detection, fidelity, utility
@@ -135,14 +136,7 @@ def main() -> None:
             row["last_energy"] = h["holdout_energy"].get(last["epoch"]) if es else None
             rows.append({**row, **score(synth, train, test, args)})
             print(rows[-1], flush=True)
-    new = pd.DataFrame(rows)
-    if args.out.exists():
-        old = pd.read_csv(args.out)
-        key = ["tag", "seed", "snapshot"]
-        old = old[~old.set_index(key).index.isin(new.set_index(key).index)]
-        new = pd.concat([old, new], ignore_index=True)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    new.to_csv(args.out, index=False)
+    upsert_csv(pd.DataFrame(rows), args.out, ["tag", "seed", "snapshot"])
     print(f"wrote {args.out}")
 
 

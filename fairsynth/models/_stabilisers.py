@@ -20,8 +20,6 @@ import torch.nn.functional as F
 from ..errors import InvalidDataError, InvalidParameterError
 from ..train.conditional import ConditionalSampler
 
-LOSSES = ("ptgan", "wgan-gp", "ns")
-
 
 def resolve_loss(model) -> dict:
     """The objective's effective settings for the model's `loss` preset."""

@@ -1,0 +1,18 @@
+"""Results tables shared by the benchmark scripts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+
+def upsert_csv(new: pd.DataFrame, path: Path, key: list[str]) -> pd.DataFrame:
+    """Write `new` to `path`, keeping the earlier rows whose `key` this run did not redo."""
+    if path.exists():
+        old = pd.read_csv(path)
+        old = old[~old.set_index(key).index.isin(new.set_index(key).index)]
+        new = pd.concat([old, new], ignore_index=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    new.to_csv(path, index=False)
+    return new
