@@ -14,7 +14,9 @@ from ..fairness import model_target
 from . import _validation as v
 from ._downstream import TestSet, data_parity, fit_predict, parity, prepare_test, scores
 
-__all__ = ["fairness_sweep", "evaluate_table", "data_parity"]
+__all__ = ["fairness_sweep", "evaluate_table", "data_parity", "model_sensitive"]
+
+model_sensitive = v.model_sensitive  # public here: the CLI reads a model's sensitive columns
 
 DEFAULT_ALPHAS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 DEFAULT_CLASSIFIERS = ("lr", "gbm")
