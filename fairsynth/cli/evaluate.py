@@ -108,7 +108,7 @@ def evaluate(
         )
     real_train = read_table(train) if train else None
     others = {p.stem: read_table(p) for p in compare or ()}
-    output.mkdir(exist_ok=True)
+    # run_report creates the folder once its checks pass: a refused input leaves nothing.
     console.print(
         f"Evaluating {model} on {real} ({len(real_test):,} rows): {len(alpha_list)} α × "
         f"{repeats} repeats"
