@@ -159,8 +159,10 @@ def _parse_groups(values: list[str] | None, sensitive: list[str] | None) -> dict
         )
     out: dict[str, list[str]] = {}
     for text in values:
+        # COLUMN=A,B whenever there is an "=" (a column the model lacks is refused later,
+        # by name), the bare A,B form only with one sensitive column.
         column, sep, rest = text.partition("=")
-        if not (sep and column.strip() in sensitive):
+        if not sep:
             if len(sensitive) > 1:
                 raise InvalidParameterError(
                     f"--groups {text}: with several sensitive columns ({', '.join(sensitive)}) "
