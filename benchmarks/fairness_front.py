@@ -106,6 +106,8 @@ def main() -> None:
     alphas = [float(a) for a in args.alphas.split(",")]
     classifiers = args.classifiers.split(",")
     settings = parse_settings(args.set)
+    # One protocol per run, as the stored results are (fairness_sweep's default is both).
+    protocol = ("unaware",) if args.unaware else ("aware",)
     runs, fits = [], []
     for seed in map(int, args.seeds.split(",")):
         started = time.perf_counter()
@@ -126,8 +128,8 @@ def main() -> None:
                 alphas=alphas,
                 classifiers=classifiers,
                 repeats=args.repeats,
-                unaware=args.unaware,
                 random_state=seed,
+                features=protocol,
                 return_runs=True,
             )
             runs.append(part.assign(variant=label, fit_seed=seed))
@@ -145,8 +147,8 @@ def main() -> None:
             "income",
             "sex",
             classifiers=classifiers,
-            unaware=args.unaware,
             random_state=0,
+            features=protocol,
         )
         for _, row in scored.iterrows():
             refs[f"{name} ({row['classifier']})"] = (row["sp"], row["auc"])

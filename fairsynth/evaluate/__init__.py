@@ -8,7 +8,7 @@ real test table (ROC AUC of the positive class; fairlearn parity at threshold 0.
 
 from .dependencies import dependencies, find_dependencies
 from .detection import detection
-from .fairness import data_parity, evaluate_table, fairness_sweep
+from .fairness import data_parity, evaluate_table, fairness_sweep, model_sensitive
 from .fidelity import detect_metadata, distance_to_closest_record, exact_copy_share, fidelity
 from .modes import mode_coverage
 from .plots import plot_auc_vs_sp
@@ -19,6 +19,7 @@ __all__ = [
     "fairness_sweep",
     "evaluate_table",
     "data_parity",
+    "model_sensitive",
     "utility",
     "fidelity",
     "detection",

@@ -63,17 +63,23 @@ def as_categorical(s: pd.Series) -> pd.Series:
 
 @dataclass
 class TestSet:
-    """The real test table, prepared once and reused for every classifier and repeat."""
+    """The real test table, prepared once and reused for every classifier and repeat.
+
+    ``s`` holds each sensitive column's groups (missing ones as a group of their own) and
+    ``keep`` the test rows whose group counts for that column's SP/EO (all rows unless
+    ``groups`` restricted it); AUC always uses every row.
+    """
 
     target: Any
-    sensitive: Any
+    sensitive: list[Any]
     positive: Any
     features: list[Any]
     numeric: list[Any]
     categorical: list[Any]
     X: pd.DataFrame
     y: np.ndarray
-    s: pd.Series | None
+    s: dict[Any, pd.Series]
+    keep: dict[Any, np.ndarray]
 
     def features_of(self, table: pd.DataFrame) -> pd.DataFrame:
         """The feature block of any table, coerced to the test table's column types."""
@@ -89,16 +95,27 @@ class TestSet:
         return (table[self.target] == self.positive).to_numpy(dtype=int)
 
 
+def _as_list(sensitive: Any) -> list[Any]:
+    if sensitive is None:
+        return []
+    return list(sensitive) if isinstance(sensitive, list | tuple) else [sensitive]
+
+
 def prepare_test(
     real_test: pd.DataFrame,
     target: Any,
     sensitive: Any = None,
     positive: Any = None,
     unaware: bool = False,
+    groups: dict[Any, list[Any]] | None = None,
 ) -> TestSet:
+    """``sensitive``: one column or a list; ``unaware`` drops all of them from the features;
+    ``groups`` (``{column: [values]}``, checked beforehand) restricts that column's SP/EO."""
+    sensitive = _as_list(sensitive)
+    groups = groups or {}
     test = real_test[real_test[target].notna()]
     positive = infer_positive(test[target], positive)
-    drop = {target} | ({sensitive} if unaware and sensitive is not None else set())
+    drop = {target} | (set(sensitive) if unaware else set())
     features = [c for c in test.columns if c not in drop]
     if not features:
         raise InvalidDataError(
@@ -107,15 +124,19 @@ def prepare_test(
         )
     numeric = [c for c in features if is_numeric(test[c])]
     categorical = [c for c in features if c not in set(numeric)]
-    s = None
-    if sensitive is not None:
-        s = test[sensitive]
-        if s.isna().any():
-            s = as_categorical(s).fillna(_MISSING_GROUP)
-        s = s.reset_index(drop=True)
+    s, keep = {}, {}
+    for column in sensitive:
+        col = test[column]
+        keep[column] = (
+            col.isin(groups[column]).to_numpy() if column in groups else np.ones(len(col), bool)
+        )
+        if col.isna().any():
+            col = as_categorical(col).fillna(_MISSING_GROUP)
+        s[column] = col.reset_index(drop=True)
     ts = TestSet(
-        target, sensitive, positive, features, numeric, categorical, pd.DataFrame(), np.empty(0), s
-    )
+        target, sensitive, positive, features, numeric, categorical, pd.DataFrame(), np.empty(0),
+        s, keep,
+    )  # fmt: skip
     ts.X = ts.features_of(test)
     ts.y = ts.labels_of(test)
     return ts
@@ -171,19 +192,33 @@ def fit_predict(train: pd.DataFrame, test: TestSet, classifier: str, seed: int) 
 def scores(pred: Predictions, s: pd.Series | None) -> dict[str, float]:
     out = {"auc": float(roc_auc_score(pred.y_true, pred.proba))}
     if s is not None:
-        out["sp"] = float(
-            demographic_parity_difference(pred.y_true, pred.y_pred, sensitive_features=s)
-        )
-        out["eo"] = float(equalized_odds_difference(pred.y_true, pred.y_pred, sensitive_features=s))
+        out |= parity(pred, s)
     return out
 
 
-def data_parity(table: pd.DataFrame, target: Any, sensitive: Any, positive: Any) -> float:
+def parity(pred: Predictions, s: pd.Series, keep: np.ndarray | None = None) -> dict[str, float]:
+    """fairlearn's SP and EO over the groups of ``s`` (max - min over all of them), on the
+    test rows in ``keep`` only when given (the groups a user asked to compare)."""
+    y_true, y_pred = pred.y_true, pred.y_pred
+    if keep is not None:
+        y_true, y_pred, s = y_true[keep], y_pred[keep], s[keep]
+    return {
+        "sp": float(demographic_parity_difference(y_true, y_pred, sensitive_features=s)),
+        "eo": float(equalized_odds_difference(y_true, y_pred, sensitive_features=s)),
+    }
+
+
+def data_parity(
+    table: pd.DataFrame, target: Any, sensitive: Any, positive: Any, groups: Any = None
+) -> float:
     """max - min over groups of P(target = positive | sensitive) in ``table`` itself.
 
-    Rows with a missing label or group are left out; NaN when fewer than two groups remain.
+    Rows with a missing label or group are left out, and rows outside ``groups`` (a list of
+    the sensitive column's values) when given; NaN when fewer than two groups remain.
     """
     d = table[[sensitive, target]].dropna()
+    if groups is not None:
+        d = d[d[sensitive].isin(list(groups))]
     hit = (d[target] == positive).to_numpy()
     rates = pd.Series(hit).groupby(d[sensitive].to_numpy()).mean()
     if len(rates) < 2:

@@ -188,7 +188,129 @@ def validate_model_and_test(
     check_table(real_test, "the test table")
     check_target(real_test, target, "the test table")
     if need_sensitive:
-        check_sensitive(real_test, sensitive, "the test table")
+        for column in sensitive_list(sensitive) or [None]:
+            check_sensitive(real_test, column, "the test table")
     check_same_columns(
         real_test, model_columns(model, random_state), "the test table", "the model's columns"
     )
+
+
+FEATURES = ("aware", "unaware")
+
+
+def sensitive_list(value: Any) -> list[Any] | None:
+    """One or several sensitive columns as a list: a str (one column name, commas included:
+    a Python caller names columns exactly), a list/tuple of names, or None."""
+    if value is None:
+        return None
+    if isinstance(value, list | tuple):
+        names = list(value)
+        if not names:
+            raise spelled(
+                InvalidParameterError,
+                "the list of sensitive columns is empty; pass ",
+                ("sensitive=['sex'] (or a str)", "--sensitive COLUMN[,COLUMN]"),
+            )
+        if len(set(map(str, names))) < len(names):
+            raise spelled(
+                InvalidParameterError,
+                f"sensitive columns {names} name a column twice; pass ",
+                ("sensitive=", "--sensitive"),
+                " each column once",
+            )
+        return names
+    return [value]
+
+
+def model_sensitive(model: Any) -> list[Any] | None:
+    """The model's sensitive column(s), read defensively: today a str, a list of names for a
+    model fitted with several (FairPTGAN is growing that), None for a plain generator."""
+    try:
+        return sensitive_list(getattr(model, "sensitive", None))
+    except InvalidParameterError:
+        return None  # an empty list on the model means "none", as None does
+
+
+def check_features(features: Any, unaware: bool, default: tuple[str, ...]) -> tuple[str, ...]:
+    """The downstream protocols: "aware" (the sensitive columns are features) and/or
+    "unaware" (they are not). ``unaware=True`` is the older spelling of ("unaware",)."""
+    if unaware:
+        if features is not None and tuple(features) != ("unaware",):
+            raise spelled(
+                InvalidParameterError,
+                "",
+                ("unaware=True", "--unaware"),
+                " is the older spelling of ",
+                ("features=('unaware',)", "--features unaware"),
+                "; give only ",
+                ("features=", "--features"),
+            )
+        return ("unaware",)
+    if features is None:
+        return default
+    if isinstance(features, str):
+        features = (features,)
+    features = tuple(features)
+    bad = [f for f in features if f not in FEATURES]
+    if not features or bad or len(set(features)) < len(features):
+        raise spelled(
+            InvalidParameterError,
+            f"features {list(features)}: choose one or both of {list(FEATURES)} (aware: the "
+            "sensitive columns are classifier features, unaware: they are dropped), each "
+            "once; pass ",
+            ("features=('aware', 'unaware')", "--features aware,unaware"),
+        )
+    return features
+
+
+def _matching(values: Sequence[Any], wanted: Any) -> list[Any]:
+    # The CLI gives text; a sensitive column may hold numbers (sex coded 0/1).
+    return [v for v in values if v == wanted or str(v) == str(wanted)]
+
+
+def check_groups(
+    groups: Any, sensitive: Sequence[Any], real_test: pd.DataFrame
+) -> dict[Any, list[Any]]:
+    """``{column: [group, ...]}`` restricting SP/EO of a sensitive column to those groups,
+    each given value mapped to the test table's own value (so "1" finds the integer 1)."""
+    if groups is None:
+        return {}
+    if not isinstance(groups, dict):
+        raise spelled(
+            InvalidParameterError,
+            f"groups must map a sensitive column to its groups, got {type(groups).__name__}; ",
+            ("pass groups={'race': ['White', 'Black']}", "pass --groups race=White,Black"),
+        )
+    out = {}
+    for column, wanted in groups.items():
+        if column not in sensitive:
+            raise spelled(
+                InvalidParameterError,
+                f"groups names column {column!r}, which is not a sensitive column "
+                f"(sensitive: {list(sensitive)}); add it to ",
+                ("sensitive=", "--sensitive"),
+                " or drop it from ",
+                ("groups=", "--groups"),
+            )
+        wanted = [wanted] if isinstance(wanted, str) else list(wanted)
+        present = list(real_test[column].dropna().unique())
+        resolved = []
+        for w in wanted:
+            found = _matching(present, w)
+            if not found:
+                raise spelled(
+                    InvalidDataError,
+                    f"group {w!r} does not occur in sensitive column {column!r} of the test "
+                    f"table (groups: {sorted(map(str, present))}); fix ",
+                    ("groups=", "--groups"),
+                )
+            resolved += [v for v in found if v not in resolved]
+        if len(resolved) < 2:
+            raise spelled(
+                InvalidParameterError,
+                f"groups of {column!r}: {wanted} names fewer than two groups; parity compares "
+                "groups: pass at least two, e.g. ",
+                ("groups={'race': ['White', 'Black']}", "--groups race=White,Black"),
+            )
+        out[column] = resolved
+    return out

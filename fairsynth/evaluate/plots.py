@@ -17,31 +17,109 @@ from ._io import atomic_write
 __all__ = ["plot_auc_vs_sp"]
 
 _MARKERS = "s^DvP*XhpH<>"
+# aware: solid line, filled markers; unaware: dashed line, hollow markers (same in every panel)
+_STYLES = {"aware": ("-", "o", "C0"), "unaware": ("--", "s", "C1")}
 
 
-def _reference_list(reference_points: Any) -> list[tuple[str, float, float]]:
-    """``(label, sp, auc)`` from a ``{name: (sp, auc)}`` dict or a DataFrame with ``sp``/``auc``
-    columns, labelled by its ``name`` (or index) and ``classifier`` columns when present."""
+def _reference_table(reference_points: Any) -> pd.DataFrame:
+    """Reference points as a table with ``name``, ``sp``, ``auc`` (and the panel keys a
+    DataFrame has); from a ``{name: (sp, auc)}`` dict (drawn in every panel) or a DataFrame
+    with ``sp``/``auc`` columns, named by its ``name`` column (or its index)."""
     if reference_points is None:
-        return []
+        return pd.DataFrame(columns=["name", "sp", "auc"])
     if isinstance(reference_points, pd.DataFrame):
         missing = {"sp", "auc"} - set(reference_points.columns)
         if missing:
             raise InvalidDataError(
                 f"reference_points lacks the columns {sorted(missing)}; give it 'sp' and 'auc'"
             )
-        out = []
-        for idx, row in reference_points.iterrows():
-            label = str(row["name"]) if "name" in row.index else str(idx)
-            if "classifier" in row.index:
-                label = f"{label} ({str(row['classifier']).upper()})"
-            out.append((label, float(row["sp"]), float(row["auc"])))
-        return out
+        refs = reference_points.copy()
+        if "name" not in refs.columns:
+            refs["name"] = [str(i) for i in refs.index]
+        return refs.reset_index(drop=True)
     if isinstance(reference_points, Mapping):
-        return [(str(k), float(sp), float(auc)) for k, (sp, auc) in reference_points.items()]
+        return pd.DataFrame(
+            [(str(k), float(sp), float(auc)) for k, (sp, auc) in reference_points.items()],
+            columns=["name", "sp", "auc"],
+        )
     raise InvalidDataError(
         "reference_points must be a dict {name: (sp, auc)} or a DataFrame with sp/auc columns"
     )
+
+
+def _in_panel(table: pd.DataFrame, panel: dict[str, Any]) -> pd.DataFrame:
+    """The rows of ``table`` that belong to ``panel`` (a table without a key column belongs
+    to every panel of that key)."""
+    keep = pd.Series(True, index=table.index)
+    for key, value in panel.items():
+        if key in table.columns:
+            keep &= table[key] == value
+    return table[keep]
+
+
+def _panels(sweep_df: pd.DataFrame) -> tuple[list[Any], list[Any]]:
+    rows = list(sweep_df["sensitive"].unique()) if "sensitive" in sweep_df else [None]
+    cols = list(sweep_df["classifier"].unique())
+    return rows, cols
+
+
+def _draw_sweep(ax: Any, part: pd.DataFrame) -> None:
+    """One line through the alphas per protocol, each point labelled with its alpha."""
+    by_features = part.groupby("features", sort=False) if "features" in part else [(None, part)]
+    for feats, line in by_features:
+        line = line.sort_values("alpha")
+        style, marker, color = _STYLES.get(feats, ("-", "o", "C0"))
+        ax.errorbar(
+            line["sp_mean"],
+            line["auc_mean"],
+            xerr=line.get("sp_std"),
+            yerr=line.get("auc_std"),
+            linestyle=style,
+            marker=marker,
+            color=color,
+            mfc=color if feats != "unaware" else "white",
+            capsize=3,
+            label="fairsynth (α sweep)" + (f", {feats}" if feats else ""),
+        )
+        for a, x, y in zip(line["alpha"], line["sp_mean"], line["auc_mean"], strict=True):
+            ax.annotate(f"α={a:g}", (x, y), textcoords="offset points", xytext=(4, 4), fontsize=7)
+
+
+def _draw_references(ax: Any, refs: pd.DataFrame, names: list[str]) -> None:
+    """One marker (and colour) per reference name, labelled beside the point; hollow for
+    the unaware protocol."""
+    for _, row in refs.iterrows():
+        i = names.index(str(row["name"]))
+        color = f"C{(2 + i) % 10}"  # C0/C1 are the sweep's lines
+        unaware = row.get("features") == "unaware"
+        ax.scatter(
+            [row["sp"]],
+            [row["auc"]],
+            marker=_MARKERS[i % len(_MARKERS)],
+            facecolors="none" if unaware else color,
+            edgecolors=color,
+            s=60,
+            label=str(row["name"]) + (f", {row['features']}" if "features" in row else ""),
+            zorder=3,
+        )
+        ax.annotate(
+            str(row["name"]),
+            (row["sp"], row["auc"]),
+            textcoords="offset points",
+            xytext=(5, -10),
+            fontsize=7,
+            color=color,
+        )
+
+
+def _panel_title(part: pd.DataFrame, clf: Any, sens: Any) -> str:
+    title = str(clf).upper()
+    if sens is not None:
+        title += f" · sensitive {sens}"
+        groups = part["groups"].iloc[0] if "groups" in part and len(part) else "all"
+        if groups != "all":
+            title += f" ({groups})"
+    return title
 
 
 def plot_auc_vs_sp(
@@ -53,46 +131,36 @@ def plot_auc_vs_sp(
 ) -> Path:
     """Draw AUC (y) against SP (x) for each alpha of a ``fairness_sweep`` result.
 
-    One line per classifier through the alphas (each point labelled with its alpha, error bars
-    from ``sp_std``/``auc_std``), reference points as markers; saved atomically as a PNG.
+    One panel per (sensitive column, classifier); in each, one line per protocol through
+    the alphas (aware solid, unaware dashed with hollow markers; each point labelled with
+    its alpha, error bars from ``sp_std``/``auc_std``) and the reference points (the real
+    training table, other tools' tables) as labelled markers, one marker per name, drawn in
+    the panels their ``classifier``/``features``/``sensitive`` columns match. Saved
+    atomically as a PNG.
     """
     needed = {"alpha", "classifier", "auc_mean", "sp_mean"}
     if not isinstance(sweep_df, pd.DataFrame) or needed - set(sweep_df.columns):
         raise InvalidDataError(
             f"sweep_df must be a fairness_sweep result with the columns {sorted(needed)}"
         )
-    refs = _reference_list(reference_points)
-    fig = Figure(figsize=(7, 5), dpi=120)
+    refs = _reference_table(reference_points)
+    names = list(dict.fromkeys(refs["name"].astype(str)))
+    rows, cols = _panels(sweep_df)
+    fig = Figure(figsize=(6 * len(cols), 4.5 * len(rows)), dpi=110)
     FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
-    n_lines = sweep_df["classifier"].nunique()
-    for clf, part in sweep_df.groupby("classifier", sort=False):
-        part = part.sort_values("alpha")
-        ax.errorbar(
-            part["sp_mean"],
-            part["auc_mean"],
-            xerr=part.get("sp_std"),
-            yerr=part.get("auc_std"),
-            marker="o",
-            capsize=3,
-            label=f"fairsynth {str(clf).upper()} (α sweep)",
-        )
-        for a, x, y in zip(part["alpha"], part["sp_mean"], part["auc_mean"], strict=True):
-            ax.annotate(f"α={a:g}", (x, y), textcoords="offset points", xytext=(4, 4), fontsize=8)
-    for i, (label, sp, auc) in enumerate(refs):
-        ax.scatter(
-            [sp],
-            [auc],
-            marker=_MARKERS[i % len(_MARKERS)],
-            color=f"C{(n_lines + i) % 10}",  # not the colours of the sweep lines
-            s=60,
-            label=label,
-            zorder=3,
-        )
-    ax.set_xlabel("statistical parity difference of predictions (SP, lower is fairer)")
-    ax.set_ylabel("ROC AUC on the real test set")
-    ax.set_title(title or "Utility vs fairness across α")
-    ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=8, loc="best")
+    axes = fig.subplots(len(rows), len(cols), squeeze=False)
+    for r, sens in enumerate(rows):
+        for c, clf in enumerate(cols):
+            ax = axes[r][c]
+            panel = {"classifier": clf} | ({"sensitive": sens} if sens is not None else {})
+            part = _in_panel(sweep_df, panel)
+            _draw_sweep(ax, part)
+            _draw_references(ax, _in_panel(refs, panel), names)
+            ax.set_title(_panel_title(part, clf, sens), fontsize=10)
+            ax.set_xlabel("SP difference of predictions (lower is fairer)")
+            ax.set_ylabel("ROC AUC on the real test set")
+            ax.grid(True, alpha=0.3)
+            ax.legend(fontsize=7, loc="best")
+    fig.suptitle(title or "Utility vs fairness across α")
     fig.tight_layout()
     return atomic_write(path, lambda tmp: fig.savefig(tmp, format="png"))

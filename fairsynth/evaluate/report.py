@@ -12,7 +12,14 @@ import pandas as pd
 from ..fairness import model_target
 from . import _validation as v
 from ._io import write_csv, write_json
-from .fairness import DEFAULT_ALPHAS, default_sample_size, evaluate_table, fairness_sweep
+from .fairness import (
+    DEFAULT_ALPHAS,
+    DEFAULT_CLASSIFIERS,
+    DEFAULT_FEATURES,
+    default_sample_size,
+    evaluate_table,
+    fairness_sweep,
+)
 from .fidelity import fidelity
 from .plots import plot_auc_vs_sp
 from .utility import utility
@@ -27,13 +34,15 @@ def run_report(
     out_dir: str | os.PathLike = "report",
     alphas: Sequence[float] = DEFAULT_ALPHAS,
     repeats: int = 3,
-    classifiers: Sequence[str] = ("lr",),
+    classifiers: Sequence[str] = DEFAULT_CLASSIFIERS,
     real_train: pd.DataFrame | None = None,
     compare: Mapping[str, pd.DataFrame] | None = None,
     unaware: bool = False,
     random_state: int = 0,
     *,
     sensitive: Any = None,
+    features: Sequence[str] | None = None,
+    groups: Mapping[Any, Sequence[Any]] | None = None,
     positive: Any = None,
     n: int | None = None,
 ) -> dict[str, Any]:
@@ -45,17 +54,21 @@ def run_report(
     sample at alpha=1 (seed ``random_state``); ``classifiers`` apply to the sweep, the
     references and utility alike. A fitted model keeps no training rows: without
     ``real_train`` utility is skipped and fidelity is measured against the test table
-    (without privacy), both with a note.
+    (without privacy), both with a note. ``sensitive`` (one column or a list), ``features``
+    (default both protocols, "aware" and "unaware"; ``unaware=True`` means ("unaware",)) and
+    ``groups`` are as in :func:`fairness_sweep`, for the sweep and the references alike.
 
     Returns ``{"fairness", "runs", "utility", "fidelity", "references", "files", "notes"}``.
     """
     target = model_target(model) if target is None else target
-    sensitive = getattr(model, "sensitive", None) if sensitive is None else sensitive
+    sensitive = v.model_sensitive(model) if sensitive is None else v.sensitive_list(sensitive)
     alphas = v.check_alphas(alphas)
     classifiers = v.check_classifiers(classifiers)
     v.check_positive_int(repeats, "repeats", allow_none=False)
     n = v.check_positive_int(n, "n")
+    features = v.check_features(features, unaware, DEFAULT_FEATURES)
     v.validate_model_and_test(model, real_test, target, sensitive, random_state)
+    groups = v.check_groups(groups, sensitive, real_test)
     notes: list[str] = []
     if real_train is not None:
         v.check_table(real_train, "the real training table")
@@ -70,8 +83,9 @@ def run_report(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     sweep, runs = fairness_sweep(
-        model, real_test, target, sensitive, alphas, classifiers, repeats, n, unaware,
-        random_state, positive=positive, return_runs=True,
+        model, real_test, target, sensitive, alphas, classifiers, repeats, n,
+        random_state=random_state, features=features, groups=groups, positive=positive,
+        return_runs=True,
     )  # fmt: skip
     files = {"fairness": write_csv(sweep, out / "fairness.csv")}
 
@@ -79,8 +93,8 @@ def run_report(
     tables = ({"real data": real_train} if real_train is not None else {}) | dict(compare or {})
     for name, table in tables.items():
         scored = evaluate_table(
-            table, real_test, target, sensitive, classifiers, unaware, random_state,
-            positive=positive,
+            table, real_test, target, sensitive, classifiers, random_state=random_state,
+            features=features, groups=groups, positive=positive,
         )  # fmt: skip
         references.append(scored.assign(name=name))
     refs = pd.concat(references, ignore_index=True) if references else None

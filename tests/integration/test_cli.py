@@ -162,6 +162,7 @@ def test_evaluate_writes_the_report(workdir):
     datasets.load("adult_test").sample(800, random_state=0).to_csv(
         workdir / "test.csv", index=False
     )
+    datasets.load("adult").sample(400, random_state=7).to_csv(workdir / "peer.csv", index=False)
     out = run(
         "evaluate",
         "fairsynth-model.fsz",
@@ -175,6 +176,12 @@ def test_evaluate_writes_the_report(workdir):
         "2",
         "-n",
         "600",
+        "--sensitive",
+        "sex,race",
+        "--groups",
+        "race=White,Black",
+        "--compare",
+        "peer.csv",
         "-o",
         "report",
         cwd=workdir,
@@ -182,8 +189,17 @@ def test_evaluate_writes_the_report(workdir):
     for name in ("fairness.csv", "utility.csv", "fidelity.json", "auc_vs_sp.png"):
         assert (workdir / "report" / name).is_file()
     sweep = pd.read_csv(workdir / "report" / "fairness.csv")
-    assert sorted(sweep["alpha"]) == [0.5, 1.0] and (sweep["repeats"] == 2).all()
+    assert sorted(set(sweep["alpha"])) == [0.5, 1.0] and (sweep["repeats"] == 2).all()
+    # by default: LR and GBM, with and without the sensitive columns, each column's SP/EO
+    cells = set(sweep[["classifier", "features", "sensitive"]].itertuples(index=False, name=None))
+    assert cells == {
+        (c, f, s) for c in ("lr", "gbm") for f in ("aware", "unaware") for s in ("sex", "race")
+    }
+    assert set(sweep.loc[sweep.sensitive == "race", "groups"]) == {"White vs Black"}
+    refs = pd.read_csv(workdir / "report" / "references.csv")
+    assert {"real data", "peer"} == set(refs["name"]) and len(refs) == 16
     assert "fairness" in out and "sdmetrics quality" in out
+    assert "EO" in out and "unaware" in out and "race (White vs Black)" in out
     assert "detection AUC" in out and "dependency " in out
 
 

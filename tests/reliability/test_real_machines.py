@@ -313,6 +313,24 @@ def test_evaluate_guards(model_file, folder, monkeypatch, capsys):
     assert not (folder / "a").exists()
 
 
+def test_evaluate_flag_errors_name_the_flag(model_file, folder, monkeypatch, capsys):
+    monkeypatch.chdir(folder)
+    base = ("evaluate", "m.fsz", "--real", "test.csv", "-o", "rep")
+    cases = [
+        (["--sensitive", "sex,colour"], "sensitive column 'colour' is not in", "--sensitive"),
+        (["--groups", "Male,Femal"], "group 'Femal' does not occur", "--groups"),
+        (["--sensitive", "sex,race", "--groups", "White,Black"], "name the column", "race=A,B"),
+        (["--groups", "race=White,Black"], "not a sensitive column", "--sensitive"),
+        (["--features", "blind"], "features ['blind']", "--features aware,unaware"),
+        (["--unaware", "--features", "aware"], "older spelling", "--features unaware"),
+    ]
+    for extra, text, flag in cases:
+        code, out = cli(monkeypatch, capsys, *base, *extra)
+        assert code == 2 and text in out and flag in out, (extra, out)
+        assert "Traceback" not in out and "groups={" not in out  # the CLI's spelling
+    assert not (folder / "rep").exists()  # refused before any work, nothing written
+
+
 def test_evaluate_warns_on_a_partial_overlap(model_file, folder):
     from fairsynth.cli.checks import check_not_training_table
 

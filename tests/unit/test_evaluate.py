@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import warnings
 
@@ -24,6 +25,7 @@ from fairsynth.evaluate import (
     exact_copy_share,
     fairness_sweep,
     fidelity,
+    model_sensitive,
     plot_auc_vs_sp,
     run_report,
     utility,
@@ -111,11 +113,20 @@ def test_data_parity_equals_pandas(train):
 
 def test_fairness_sweep_rows_and_runs(model, test_df, train):
     summary, runs = fairness_sweep(
-        model, test_df, alphas=(0.5, 1.0), repeats=2, n=800, random_state=5, return_runs=True
+        model,
+        test_df,
+        alphas=(0.5, 1.0),
+        classifiers=("lr",),
+        repeats=2,
+        n=800,
+        random_state=5,
+        features=("aware",),
+        return_runs=True,
     )
-    assert list(summary[["alpha", "classifier"]].itertuples(index=False, name=None)) == [
-        (0.5, "lr"),
-        (1.0, "lr"),
+    keys = ["alpha", "classifier", "features", "sensitive", "groups"]
+    assert list(summary[keys].itertuples(index=False, name=None)) == [
+        (0.5, "lr", "aware", SENSITIVE, "all"),
+        (1.0, "lr", "aware", SENSITIVE, "all"),
     ]
     for col in ("auc", "sp", "eo", "data_sp"):
         assert {f"{col}_mean", f"{col}_std"} <= set(summary.columns)
@@ -143,8 +154,9 @@ def test_duplicate_index_from_model(train, test_df):
         def sample(self, n, alpha=1.0, random_state=None):
             return self.data.sample(n, replace=True, random_state=random_state)
 
-    a = fairness_sweep(DupIndexModel(train), test_df, alphas=(1.0,), repeats=1, n=700)
-    b = fairness_sweep(ResamplingModel(train), test_df, alphas=(1.0,), repeats=1, n=700)
+    kw = {"alphas": (1.0,), "classifiers": ("lr",), "repeats": 1, "n": 700}
+    a = fairness_sweep(DupIndexModel(train), test_df, **kw)
+    b = fairness_sweep(ResamplingModel(train), test_df, **kw)
     pd.testing.assert_frame_equal(a, b)
     dup = train.sample(700, replace=True, random_state=0)
     assert data_parity(dup, TARGET, SENSITIVE, ">50K") == pytest.approx(
@@ -273,6 +285,7 @@ def test_run_report_writes_files(tmp_path, train, test_df):
         classifiers=("lr",),
         real_train=train,
         compare={"copy": train.iloc[:1000]},
+        features=("aware",),
     )
     names = {p.name for p in (tmp_path / "rep").iterdir()}
     assert {"fairness.csv", "utility.csv", "fidelity.json", "auc_vs_sp.png"} <= names
@@ -291,6 +304,167 @@ def test_run_report_writes_files(tmp_path, train, test_df):
 
 
 def test_run_report_without_train_notes_skip(tmp_path, train, test_df):
-    out = run_report(ResamplingModel(train), test_df, TARGET, tmp_path, alphas=(1.0,), repeats=1)
+    out = run_report(
+        ResamplingModel(train), test_df, TARGET, tmp_path, alphas=(1.0,), repeats=1,
+        classifiers=("lr",), features=("aware",),
+    )  # fmt: skip
     assert any("utility skipped" in n for n in out["notes"])
     assert (tmp_path / "utility.csv").exists() and (tmp_path / "fidelity.json").exists()
+
+
+# ------------------------------------------- default protocols, sensitive columns, groups
+def test_default_sweep_is_lr_and_gbm_aware_and_unaware(model, train, test_df):
+    summary, runs = fairness_sweep(
+        model, test_df, alphas=(1.0,), repeats=1, n=600, random_state=3, return_runs=True
+    )
+    assert list(summary[["classifier", "features"]].itertuples(index=False, name=None)) == [
+        ("lr", "aware"),
+        ("lr", "unaware"),
+        ("gbm", "aware"),
+        ("gbm", "unaware"),
+    ]
+    # each row is the one-table yardstick on the same seeded sample, protocol by protocol
+    synth = train.sample(600, replace=True, random_state=3).reset_index(drop=True)
+    for feats in ("aware", "unaware"):
+        direct = evaluate_table(synth, test_df, TARGET, SENSITIVE, random_state=3, features=feats)
+        got = runs[runs.features == feats].reset_index(drop=True)
+        np.testing.assert_allclose(got[["auc", "sp", "eo"]], direct[["auc", "sp", "eo"]])
+    # the protocols differ: unaware fits see no sensitive column
+    assert not np.allclose(runs[runs.features == "aware"].sp, runs[runs.features == "unaware"].sp)
+    for f in (fairness_sweep, run_report):
+        assert inspect.signature(f).parameters["classifiers"].default == ("lr", "gbm")
+
+
+def test_unaware_is_the_older_spelling_of_features(model, test_df):
+    kw = {"alphas": (1.0,), "classifiers": ("lr",), "repeats": 1, "n": 500}
+    old = fairness_sweep(model, test_df, unaware=True, **kw)
+    new = fairness_sweep(model, test_df, features=("unaware",), **kw)
+    assert list(old["features"]) == ["unaware"]
+    pd.testing.assert_frame_equal(old, new)
+    with pytest.raises(InvalidParameterError, match="older spelling") as e:
+        fairness_sweep(model, test_df, unaware=True, features=("aware",), **kw)
+    assert "--unaware" in e.value.cli_message
+    with pytest.raises(InvalidParameterError, match="aware") as e:
+        fairness_sweep(model, test_df, features=("blind",), **kw)
+    assert "--features aware,unaware" in e.value.cli_message
+
+
+def test_several_sensitive_columns_one_row_each(train, test_df):
+    sens = ["sex", "race"]
+    got = evaluate_table(train, test_df, TARGET, sens, ("lr",), features=("aware", "unaware"))
+    assert list(got[["features", "sensitive"]].itertuples(index=False, name=None)) == [
+        ("aware", "sex"),
+        ("aware", "race"),
+        ("unaware", "sex"),
+        ("unaware", "race"),
+    ]
+    # unaware drops every sensitive column; AUC is one fit's, repeated per column
+    ts = prepare_test(test_df, TARGET, sens, unaware=True)
+    assert not set(sens) & set(ts.features)
+    pred = fit_predict(train, ts, "lr", 0)
+    race = got[(got.features == "unaware") & (got.sensitive == "race")].iloc[0]
+    y = ts.y
+    assert race["sp"] == pytest.approx(
+        demographic_parity_difference(y, pred.y_pred, sensitive_features=test_df["race"])
+    )
+    assert race["eo"] == pytest.approx(
+        equalized_odds_difference(y, pred.y_pred, sensitive_features=test_df["race"])
+    )
+    assert race["data_sp"] == pytest.approx(data_parity(train, TARGET, "race", ">50K"))
+    assert got.groupby("features")["auc"].nunique().eq(1).all()
+
+
+def test_model_sensitive_list_is_read_as_columns(train, test_df):
+    assert model_sensitive(ResamplingModel(train)) == ["sex"]
+    m = ResamplingModel(train)
+    m.sensitive = ("sex", "race")  # a model fitted with several sensitive columns
+    assert model_sensitive(m) == ["sex", "race"]
+    m.sensitive = None
+    assert model_sensitive(m) is None
+    m.sensitive = ["sex", "race"]
+    out = fairness_sweep(
+        m, test_df, alphas=(1.0,), classifiers=("lr",), repeats=1, n=500, features="aware"
+    )
+    assert list(out["sensitive"]) == ["sex", "race"]
+
+
+def test_groups_restrict_sp_and_eo_not_auc(train, test_df):
+    kw = {"classifiers": ("lr",), "features": ("aware",)}
+    sens = ["sex", "race"]
+    every = evaluate_table(train, test_df, TARGET, sens, **kw).set_index("sensitive")
+    some = evaluate_table(
+        train, test_df, TARGET, sens, groups={"race": ["White", "Black"]}, **kw
+    ).set_index("sensitive")
+    assert some.loc["race", "groups"] == "White vs Black" and some.loc["sex", "groups"] == "all"
+    assert some["auc"].tolist() == every["auc"].tolist()
+    assert some.loc["sex", "sp"] == every.loc["sex", "sp"]
+    pred = fit_predict(train, prepare_test(test_df, TARGET, sens), "lr", 0)
+    keep = test_df["race"].isin(["White", "Black"]).to_numpy()
+    s = test_df["race"][keep]
+    y, yp = pred.y_true[keep], pred.y_pred[keep]
+    assert some.loc["race", "sp"] == pytest.approx(
+        demographic_parity_difference(y, yp, sensitive_features=s)
+    )
+    assert some.loc["race", "eo"] == pytest.approx(
+        equalized_odds_difference(y, yp, sensitive_features=s)
+    )
+    assert some.loc["race", "sp"] != pytest.approx(every.loc["race", "sp"])
+    wb = train[train.race.isin(["White", "Black"])]
+    assert some.loc["race", "data_sp"] == pytest.approx(data_parity(wb, TARGET, "race", ">50K"))
+
+
+def test_groups_given_as_text_find_numeric_codes(train, test_df):
+    coded = {
+        t: d.assign(sex=(d["sex"] == "Male").astype(int)) for t, d in [("a", train), ("b", test_df)]
+    }
+    got = evaluate_table(coded["a"], coded["b"], TARGET, "sex", ("lr",), groups={"sex": ["0", "1"]})
+    assert got.loc[0, "groups"] == "0 vs 1"
+
+
+def test_bad_sensitive_and_groups_fail_before_sampling(train, test_df):
+    m = ResamplingModel(train)
+    kw = {"alphas": (1.0,), "repeats": 1}
+    cases = [
+        (InvalidDataError, {"sensitive": ["sex", "colour"]}, "'colour'", "--sensitive"),
+        (InvalidDataError, {"groups": {"sex": ["Male", "Whte"]}}, "'Whte'", "--groups"),
+        (InvalidParameterError, {"groups": {"race": ["White", "Black"]}}, "'race'", "--sensitive"),
+        (InvalidParameterError, {"groups": {"sex": ["Male"]}}, "fewer than two", "--groups"),
+        (InvalidParameterError, {"groups": ["Male", "Female"]}, "map", "--groups"),
+        (InvalidParameterError, {"sensitive": []}, "empty", "--sensitive"),
+    ]
+    for error, bad, text, flag in cases:
+        with pytest.raises(error, match=text) as e:
+            fairness_sweep(m, test_df, **kw, **bad)
+        assert flag in (e.value.cli_message or str(e.value)), bad
+    assert m.calls == []
+
+
+def test_plot_panels_per_sensitive_and_classifier(tmp_path):
+    from fairsynth.evaluate.plots import _in_panel, _reference_table
+
+    rows = [
+        {"alpha": a, "classifier": c, "features": f, "sensitive": s, "groups": "all"}
+        | {"auc_mean": 0.8 + a / 10, "auc_std": 0.01, "sp_mean": a / 5, "sp_std": 0.01}
+        for a in (0.5, 1.0)
+        for c in ("lr", "gbm")
+        for f in ("aware", "unaware")
+        for s in ("sex", "race")
+    ]
+    refs = pd.DataFrame(
+        [
+            {"name": n, "classifier": c, "features": f, "sensitive": s, "sp": 0.1, "auc": 0.85}
+            for n in ("ctgan", "tabfairgan")
+            for c in ("lr", "gbm")
+            for f in ("aware", "unaware")
+            for s in ("sex", "race")
+        ]
+    )
+    path = plot_auc_vs_sp(pd.DataFrame(rows), refs, tmp_path / "p.png")
+    png = path.read_bytes()
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert (width, height) == (2 * 6 * 110, 2 * 4.5 * 110)  # 2 sensitive x 2 classifiers
+    panel = _in_panel(refs, {"classifier": "gbm", "sensitive": "race"})
+    assert len(panel) == 4 and set(panel["name"]) == {"ctgan", "tabfairgan"}
+    # a {name: (sp, auc)} dict has no panel keys: drawn in every panel
+    every = _reference_table({"real data": (0.17, 0.9)})
+    assert len(_in_panel(every, {"classifier": "lr", "sensitive": "sex"})) == 1
