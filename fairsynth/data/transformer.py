@@ -180,6 +180,16 @@ class TableTransformer:
             if codec.n_modes
         }
 
+    def mode_encoders(self):
+        """(start of the scalar span, NumericEncoder) of each mode-specific numeric column
+        (its mode one-hot follows the scalar, then its missing span if it has one)."""
+        self._check_fitted()
+        pos = 0
+        for enc in self._encoders:
+            if getattr(getattr(enc, "codec", None), "n_modes", 0):
+                yield pos, enc
+            pos += sum(width for _, _, width in enc.layout())
+
     def _scalar_codecs(self):
         """(start of the scalar span, numeric codec) of each numeric column."""
         self._check_fitted()
