@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 CANDIDATES = {
     "teacher": lambda: resolve("teacher"),
+    "teacher-mlp": lambda: resolve("teacher", free="mlp"),
     "quantile-logistic": lambda: resolve("quantile"),
     "quantile-mlp": lambda: resolve("quantile", classifier="mlp"),
     "quantile-logistic-tempered": lambda: resolve("quantile", temper=True),

@@ -203,6 +203,14 @@ _TABLE = [
         "or 'quantile' (one scalar).",
         True,
     ),
+    Param(
+        "heads",
+        "soft",
+        one_of("soft", "commit"),
+        "Generator output heads: 'soft' (softmax categories at the row's temperature) or "
+        "'commit' (categories drawn straight-through at α = 1, tempered fakes mixed from "
+        "two generated rows).",
+    ),
     Param("decode", "sample", one_of("sample", "argmax"), "How soft categories are decoded."),
     # run
     Param(
@@ -229,7 +237,15 @@ _RUN = ["continuous", "decode", "kinds", "target", "device", "random_state", "ve
 
 # The keywords of each model, in signature order.
 MODEL_PARAMS: dict[str, list[str]] = {
-    "PTGAN": [*_TRAINING, *_TEMPERING, *_NETWORKS, "ema_decay", "target_consistency", *_RUN],
+    "PTGAN": [
+        *_TRAINING,
+        *_TEMPERING,
+        *_NETWORKS,
+        "ema_decay",
+        "target_consistency",
+        "heads",
+        *_RUN,
+    ],  # fmt: skip
     "FairPTGAN": [
         "sensitive",
         "alpha",
@@ -240,6 +256,7 @@ MODEL_PARAMS: dict[str, list[str]] = {
         *_NETWORKS,
         "ema_decay",
         "target_consistency",
+        "heads",
         *_RUN,
     ],  # fmt: skip
     "PMGAN": [

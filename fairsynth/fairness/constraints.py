@@ -134,17 +134,19 @@ class NoConstraint(LabelConstraint):
 
 class TeacherConstraint(LabelConstraint):
     """A share 2·(1 − α) of the labels from a demographic-parity teacher, the others from a
-    free logistic teacher (fairsynth.fairness.teachers)."""
+    free label model (fairsynth.fairness.teachers): `free` = 'logistic' or 'mlp' (one
+    hidden layer: keeps a label that is non-linear in the row)."""
 
     name = "teacher"
     max_classes = 2
 
-    def __init__(self, bound: float = 0.003):
+    def __init__(self, bound: float = 0.003, free: str = "logistic"):
         self.bound = bound
+        self.free_model = free
         self.teacher = self.free = None
 
     def settings(self) -> dict:
-        return {"bound": self.bound}
+        return {"bound": self.bound, "free": self.free_model}
 
     def bind(self, columns: LabelColumns) -> None:
         super().bind(columns)
@@ -157,8 +159,8 @@ class TeacherConstraint(LabelConstraint):
 
     def fit(self, encoded, y, groups, seed):
         dev = self.columns.device
-        self.free = FairTeacher.fit_free(
-            encoded[:, self.free_columns].cpu().numpy(), y, max_rows=100_000, random_state=seed
+        self.free = _free_classifier(
+            self.free_model, encoded[:, self.free_columns].cpu().numpy(), y, 2, seed
         ).to(dev)
         self.teacher = FairTeacher.fit(
             encoded[:, self.teacher_columns].cpu().numpy(),
@@ -179,7 +181,7 @@ class TeacherConstraint(LabelConstraint):
         fair = torch.rand(m, device=dev, generator=gen) < teacher_strength(alpha)
         p = self.teacher.positive_probability(rows[:, self.teacher_columns])
         if self.free is not None:
-            p_free = self.free.positive_probability(rows[:, self.free_columns])
+            p_free = self.free.class_probabilities(rows[:, self.free_columns])[:, 1]
             p = torch.where(fair, p, p_free)
         label = (torch.rand(m, device=dev, generator=gen) < p).long()
         return label, (fair if self.free is None else None)
@@ -192,12 +194,17 @@ class TeacherConstraint(LabelConstraint):
         return out
 
     def restore_tensors(self, tensors, device):
-        for prefix, attr in (("teacher", "teacher"), ("free_teacher", "free")):
-            part = _part(tensors, prefix)
-            setattr(self, attr, FairTeacher.from_tensors(part).to(device) if part else None)
+        part = _part(tensors, "teacher")
+        self.teacher = FairTeacher.from_tensors(part).to(device) if part else None
+        part = _part(tensors, "free_teacher")
+        cls = MLPTeacher if self.free_model == "mlp" else FairTeacher
+        self.free = cls.from_tensors(part).to(device) if part else None
 
     def describe(self) -> str:
-        return f"teacher (demographic-parity bound {self.bound:g}, share 2·(1 − α))"
+        return (
+            f"teacher (demographic-parity bound {self.bound:g}, share 2·(1 − α); "
+            f"{self.free_model} free label model)"
+        )
 
 
 class QuantileMapConstraint(LabelConstraint):
@@ -245,12 +252,9 @@ class QuantileMapConstraint(LabelConstraint):
                 f"QuantileMapConstraint(classifier={self.classifier!r}): use 'logistic' or 'mlp'"
             )
         x = encoded[:, self.free_columns].cpu().numpy()
-        if self.classifier == "logistic":
-            model = FairTeacher.fit_free(x, y, max_rows=100_000, random_state=seed)
-        else:
-            model = MLPTeacher.fit(
-                x, y, self.n_classes, 100_000, seed, hidden=self.hidden, epochs=self.epochs
-            )
+        model = _free_classifier(
+            self.classifier, x, y, self.n_classes, seed, hidden=self.hidden, epochs=self.epochs
+        )
         self.model = model.to(self.columns.device)
         return self
 
@@ -284,6 +288,15 @@ class QuantileMapConstraint(LabelConstraint):
 
     def describe(self) -> str:
         return f"quantile (strong statistical parity, {self.classifier} classifier, s = 2·(1 − α))"
+
+
+def _free_classifier(kind: str, x, y, n_classes: int, seed: int, **mlp):
+    """The unconstrained label model: logistic regression or a one-hidden-layer MLP."""
+    if kind == "logistic":
+        return FairTeacher.fit_free(x, y, max_rows=100_000, random_state=seed)
+    if kind == "mlp":
+        return MLPTeacher.fit(x, y, n_classes, 100_000, seed, **mlp)
+    raise InvalidParameterError(f"free label model {kind!r}: use 'logistic' or 'mlp'")
 
 
 def quantile_map(p: torch.Tensor, groups: torch.Tensor) -> torch.Tensor:

@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from .. import fairness as F
+from ..data.canonical import CanonicalRows
 from ..data.validate import check_group_column
 from ..errors import FairsynthWarning, InvalidDataError, InvalidParameterError, spelled
 from ..nn.activations import draw_categories, onehot_groups
@@ -30,6 +31,7 @@ class FairLayout(PTGANLayout):
     sensitive: tuple[int, int]
     keep: torch.Tensor
     onehots: list
+    canonical: CanonicalRows
 
 
 class FairPTGAN(PTGAN):
@@ -95,6 +97,7 @@ class FairPTGAN(PTGAN):
         critic_steps: int = 1,
         ema_decay: float = 0.999,
         target_consistency: float = 0.0,
+        heads: str = "soft",
         continuous: str = "mode",
         decode: str = "sample",
         kinds: dict[str, str] | None = None,
@@ -127,6 +130,7 @@ class FairPTGAN(PTGAN):
             critic_steps=critic_steps,
             ema_decay=ema_decay,
             target_consistency=target_consistency,
+            heads=heads,
             continuous=continuous,
             decode=decode,
             kinds=kinds,
@@ -253,6 +257,7 @@ class FairPTGAN(PTGAN):
             sensitive=sensitive,
             keep=keep,
             onehots=onehot_groups(t.spans, self.device_),
+            canonical=CanonicalRows(t, self.device_),
         )
 
     def _columns_except(self, *spans: tuple[int, int]) -> torch.Tensor:
@@ -386,8 +391,9 @@ class FairPTGAN(PTGAN):
         if constraint.active(alpha):
             # The constraint must label the rows the user will see: draw each category of
             # the soft (tempered) row first, as decoding would, then its target.
+            # and read them as their decoded values would be encoded (data/canonical.py)
             full = draw_categories(full, layout.onehots, gen)
-            label, taught = constraint.labels(full, groups, alpha, gen)
+            label, taught = constraint.labels(layout.canonical(full), groups, alpha, gen)
             start, stop = constraint.columns.target
             onehot = torch.nn.functional.one_hot(label, stop - start).to(full.dtype)
             if taught is not None:  # only some rows relabelled: keep the others' labels

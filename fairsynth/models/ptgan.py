@@ -71,6 +71,11 @@ class PTGAN(BaseSynthesizer):
         rows being exact modes) or 'quantile' (quantile-to-normal). With 'quantile' the
         generator under-disperses numerics and drops zero-inflated tails (Adult: capital_gain
         non-zero in 0.2 % of rows, not 8 %), which costs downstream AUC (docs/benchmarks.md).
+    heads : the generator's categorical output heads in training: 'soft' (softmax
+        categories, the generator conditioned on the row's temperature) or 'commit' (every
+        fake row is generated at α = 1 with its categories drawn straight-through — the
+        critic judges rows as decoding will draw them — and a tempered fake is the convex
+        mixture of two generated rows, as FairPTGAN's sampling at α < 1 builds it).
     decode : how soft categories are decoded: 'sample' (default) or 'argmax'.
     kinds : {column: kind} overrides of the detected column kinds.
     target : name of the label column (metadata for evaluation; it is modelled like any column).
@@ -105,6 +110,7 @@ class PTGAN(BaseSynthesizer):
         critic_steps: int = 1,
         ema_decay: float = 0.999,
         target_consistency: float = 1.0,
+        heads: str = "soft",
         continuous: str = "mode",
         decode: str = "sample",
         kinds: dict[str, str] | None = None,
@@ -136,6 +142,7 @@ class PTGAN(BaseSynthesizer):
         self.critic_steps = critic_steps
         self.ema_decay = ema_decay
         self.target_consistency = target_consistency
+        self.heads = heads
         self.continuous = continuous
         self.decode = decode
         self.kinds = kinds
@@ -194,6 +201,7 @@ class PTGAN(BaseSynthesizer):
             label_smoothing=self.label_smoothing,
             partner=partner,
             generator_penalty=penalty,
+            heads=self.heads,
             **resolve_loss(self),
         )
         if self.target_consistency > 0 and self.target is not None:

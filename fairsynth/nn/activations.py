@@ -42,6 +42,14 @@ class SpanActivation(nn.Module):
             out[:, idx] = torch.softmax(h[:, idx], dim=-1)
         return out
 
+    def commit(self, out: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        """Straight-through draws: the forward value of each soft span is the one-hot that
+        decode='sample' would draw from it, the backward pass is the soft probabilities'
+        gradient. The critic then judges the rows users will see, categories drawn."""
+        groups = [getattr(self, name) for name in self._groups]
+        hard = draw_categories(out.detach(), groups, generator)
+        return out + (hard - out).detach()
+
 
 def onehot_groups(spans, device) -> list[torch.Tensor]:
     """The one-hot spans' column indices, one (n_spans, width) tensor per distinct width."""

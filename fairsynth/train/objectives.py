@@ -49,6 +49,10 @@ class TemperedObjective:
     generator_penalty: Callable | None = None
     # Target consistency (auxiliary.py): a frozen classifier's loss on the generated rows.
     target_consistency: TargetConsistency | None = None
+    # Output heads: 'soft' (the generator's own output at the row's temperature) or
+    # 'commit' (every fake is drawn at α = 1 with hard categories, straight-through, and a
+    # tempered fake is the convex mixture of two such rows, as sampling builds it).
+    heads: str = "soft"
 
     def _alpha_kept(self, size: int) -> torch.Tensor:
         # α ~ r·δ₁ + (1 − r)·U(0, 1), drawn on the device with the trainer's generator.
@@ -68,12 +72,31 @@ class TemperedObjective:
             generator=self.sampler.generator,
         )
 
+    def _partners(self, idx: torch.Tensor) -> torch.Tensor:
+        """The tempering partner of each row: another group's (FairPTGAN), the same
+        category's (conditional) or any row."""
+        if self.cross_group:
+            return self.sampler.partners(idx)
+        return self.partner(idx) if self.partner is not None else self.sampler.draw()
+
+    def _fake(self, idx1, idx2, alpha, c) -> torch.Tensor:
+        b = idx1.shape[0]
+        if self.heads == "soft":
+            return self.generator(self._noise(b), c)
+        ones = torch.ones_like(alpha)
+        commit = self.generator.activation.commit
+        x1 = commit(
+            self.generator(self._noise(b), self.condition(ones, idx1)), self.sampler.generator
+        )
+        x2 = commit(
+            self.generator(self._noise(b), self.condition(ones, idx2)), self.sampler.generator
+        )
+        a = alpha[:, None]
+        return a * x1 + (1 - a) * x2
+
     def critic_loss(self) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         idx1 = self.sampler.draw()
-        if self.cross_group:
-            idx2 = self.sampler.partners(idx1)
-        else:
-            idx2 = self.partner(idx1) if self.partner is not None else self.sampler.draw()
+        idx2 = self._partners(idx1)
         b = idx1.shape[0]
         x1, x2 = self.data[idx1], self.data[idx2]
         a1, a2, nu = self._alpha_kept(b), self._uniform(b), self._uniform(b)
@@ -81,7 +104,7 @@ class TemperedObjective:
         q2 = a2[:, None] * x1 + (1 - a2[:, None]) * x2
         c1 = self.condition(a1, idx1)
         with torch.no_grad():
-            fake = self.generator(self._noise(b), c1)
+            fake = self._fake(idx1, idx2, a1, c1)
         loss, logs = critic_adversarial(
             self.critic(q1, c1), self.critic(fake, c1), self.loss, self.label_smoothing
         )
@@ -114,7 +137,8 @@ class TemperedObjective:
         idx = self.sampler.draw()
         alpha = self._alpha_kept(idx.shape[0])
         c = self.condition(alpha, idx)
-        fake = self.generator(self._noise(idx.shape[0]), c)
+        partners = idx if self.heads == "soft" else self._partners(idx)
+        fake = self._fake(idx, partners, alpha, c)
         loss = generator_adversarial(self.critic(fake, c), self.loss)
         logs: dict[str, torch.Tensor] = {}
         if self.generator_penalty is not None:
