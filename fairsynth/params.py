@@ -104,7 +104,7 @@ FAIRNESS = Constraint(
 # too few), while on a large table 150 epochs are already many more steps (Adult: 59 per
 # epoch, 8,850 steps; early stopping ends it sooner). An explicit `epochs` is exactly that.
 AUTO_EPOCHS = 150
-AUTO_STEPS = 4_000
+AUTO_STEPS = 3_000
 
 
 def budget_epochs(epochs: int | None, steps_per_epoch: int) -> int:

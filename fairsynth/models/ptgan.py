@@ -39,7 +39,7 @@ class PTGAN(BaseSynthesizer):
     Parameters
     ----------
     epochs : passes over the table (steps per epoch = rows / batch_size generator steps);
-        None (the default): the automatic budget, at least 150 epochs and at least 4,000
+        None (the default): the automatic budget, at least 150 epochs and at least 3,000
         generator steps (fairsynth.params.budget_epochs). An integer is exactly that many.
     max_seconds : wall-time budget; training stops at whichever of epochs/seconds comes first.
     early_stopping : hold validation_size rows out of training and stop when a cheap fidelity

@@ -19,10 +19,10 @@ def _planned(model, rows: int) -> tuple[int, int]:
 
 
 def test_the_rule():
-    assert params.AUTO_EPOCHS == 150 and params.AUTO_STEPS == 4_000
-    assert params.budget_epochs(None, 1) == 4_000
-    assert params.budget_epochs(None, 5) == 800
-    assert params.budget_epochs(None, 7) == 572  # rounded up: at least AUTO_STEPS steps
+    assert params.AUTO_EPOCHS == 150 and params.AUTO_STEPS == 3_000
+    assert params.budget_epochs(None, 1) == 3_000
+    assert params.budget_epochs(None, 5) == 600
+    assert params.budget_epochs(None, 7) == 429  # rounded up: at least AUTO_STEPS steps
     assert params.budget_epochs(None, 59) == 150  # large tables: AUTO_EPOCHS
     assert params.budget_epochs(3, 5) == 3 and params.budget_epochs(1000, 59) == 1000
 
@@ -30,8 +30,8 @@ def test_the_rule():
 @pytest.mark.parametrize(
     "rows, epochs, steps",
     [
-        (200, 4_000, 4_000),  # no held-out rows under 1,000 rows; one step per epoch
-        (2_500, 800, 4_000),  # the 2-D ring: 2,250 training rows, 5 steps per epoch
+        (200, 3_000, 3_000),  # no held-out rows under 1,000 rows; one step per epoch
+        (2_500, 600, 3_000),  # the 2-D ring: 2,250 training rows, 5 steps per epoch
         (32_561, 150, 8_850),  # Adult: 29,305 training rows, 59 steps per epoch, as before
     ],
 )
