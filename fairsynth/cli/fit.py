@@ -63,8 +63,8 @@ def fit(
         int | None,
         typer.Option(
             min=1,
-            help="Passes over the table (the maximum with early stopping). "
-            + model_default("epochs"),
+            help="Passes over the table (the maximum with early stopping); omitted: the "
+            "automatic budget. " + model_default("epochs"),
         ),
     ] = None,
     max_seconds: Annotated[

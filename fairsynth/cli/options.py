@@ -47,6 +47,8 @@ def model_default(name: str) -> str:
     from .. import params
 
     shared = params.PARAMS[name].default
+    if name == "epochs" and shared is None:
+        shared = f"auto, >= {params.AUTO_EPOCHS} epochs and >= {params.AUTO_STEPS:,} steps"
     others = [
         f"{model}: {over[name]}"
         for model, over in params.OVERRIDES.items()

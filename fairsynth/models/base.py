@@ -143,7 +143,7 @@ class BaseSynthesizer(BaseEstimator, ABC):
                 stopper.bind(loop)
             start, rows = ckpt.bind(loop, gen, seed, stopper)
             if stopper is not None and stopper.stopped:  # resumed after its last epoch
-                start = spec.epochs + 1
+                start = loop.config.epochs + 1
             with runtime.guard(ckpt):
                 self.history_ = loop.run(start, rows)
             runtime.finish(self, data)
@@ -157,6 +157,8 @@ class BaseSynthesizer(BaseEstimator, ABC):
             "columns": len(df.columns),
             "encoded_width": int(self.transformer_.output_dim),
             "epochs_run": int(self.history_["epoch"].iloc[-1]),
+            "max_epochs": int(loop.config.epochs),
+            "steps_per_epoch": int(loop.config.steps_per_epoch),
             "seconds": round(seconds, 2),
             "device": str(self.device_),
             "seed": seed,
@@ -226,7 +228,7 @@ class BaseSynthesizer(BaseEstimator, ABC):
     def _loop_config(self, steps_per_epoch: int) -> LoopConfig:
         spec = self._training_params()
         return LoopConfig(
-            epochs=spec.epochs,
+            epochs=P.budget_epochs(spec.epochs, steps_per_epoch),
             steps_per_epoch=steps_per_epoch,
             critic_steps=spec.critic_steps,
             lr_generator=spec.lr_generator,

@@ -38,7 +38,9 @@ class PTGAN(BaseSynthesizer):
 
     Parameters
     ----------
-    epochs : passes over the table (steps per epoch = rows / batch_size generator steps).
+    epochs : passes over the table (steps per epoch = rows / batch_size generator steps);
+        None (the default): the automatic budget, at least 150 epochs and at least 3,000
+        generator steps (fairsynth.params.budget_epochs). An integer is exactly that many.
     max_seconds : wall-time budget; training stops at whichever of epochs/seconds comes first.
     early_stopping : hold validation_size rows out of training and stop when a cheap fidelity
         score on them stalls (epochs is then the maximum), keeping the generator of the best
@@ -88,7 +90,7 @@ class PTGAN(BaseSynthesizer):
     def __init__(
         self,
         *,
-        epochs: int = 150,
+        epochs: int | None = None,
         max_seconds: float | None = None,
         early_stopping: bool = True,
         validation_size: float | int = 0.1,

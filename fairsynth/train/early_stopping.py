@@ -20,6 +20,11 @@ from .energy import EnergyDistance
 __all__ = ["EarlyStopping", "HoldoutScore", "SIGNALS"]
 
 SIGNALS = ("energy", "quality")
+# With every=None (the default) the signal is evaluated every EVAL_STEPS generator steps,
+# rounded down to whole epochs (every epoch from EVAL_STEPS steps per epoch up: Adult's 59),
+# and at the budget's last epoch: on small tables an epoch is a handful of steps (the
+# 2,500-row ring: 5), and one evaluation per epoch cost more than the training itself.
+EVAL_STEPS = 50
 
 # sdmetrics' QualityReport averages the pair trends only over pairs of columns associated in
 # the real data: |Pearson| above 0.5 for two numbers, Cramér's V above 0.3 otherwise (its
@@ -242,8 +247,10 @@ def _ks(real_sorted: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
 class EarlyStopping:
     """Stop a fit when the held-out signal stalls; keep the generator of the best signal.
 
-    Every `every` epochs the model generates `rows` encoded rows at α = 1, compared with the
-    held-out rows two ways: `HoldoutScore` (sdmetrics-like quality, logged as
+    Every `every` epochs (None: every EVAL_STEPS generator steps, in whole epochs, known once
+    `bind` gives the loop) and at the last epoch of the budget, the model generates `rows`
+    encoded rows at α = 1, compared with the held-out rows two ways: `HoldoutScore`
+    (sdmetrics-like quality, logged as
     `holdout_quality`) and `EnergyDistance` (the mean energy distance between the 2-D laws
     of associated column pairs, logged as `holdout_energy`; train/energy.py). `signal`
     says which one decides: "energy" (the default, lower is better: it sees the joint law)
@@ -276,7 +283,7 @@ class EarlyStopping:
         holdout: torch.Tensor,
         seed: int,
         *,
-        every: int = 1,
+        every: int | None = None,
         patience: int = 20,
         min_delta: float = 1e-3,
         min_rel_delta: float = 0.02,
@@ -297,7 +304,8 @@ class EarlyStopping:
         gen = torch.Generator(device=model.device_).manual_seed(seed)
         self.energy = EnergyDistance(self.score, holdout, gen)
         self.holdout_rows = len(holdout)
-        self.seed, self.every, self.patience = seed, every, patience
+        self.seed, self.every, self.patience = seed, every or 1, patience
+        self._every_from_steps = every is None
         self.min_delta, self.min_rel_delta, self.rows = min_delta, min_rel_delta, rows
         self.min_steps, self.keep_tolerance = min_steps, keep_tolerance
         self.keep_floor = keep_floor
@@ -313,6 +321,8 @@ class EarlyStopping:
 
     def bind(self, loop) -> None:
         self.loop = loop  # its history rows get the scores; its config, the steps per epoch
+        if self._every_from_steps:
+            self.every = max(1, EVAL_STEPS // max(1, loop.config.steps_per_epoch))
 
     def _step(self, value: float) -> tuple[bool, bool]:
         """Update the best signal; (progress, keep these weights)."""
@@ -337,7 +347,8 @@ class EarlyStopping:
 
     @torch.no_grad()
     def evaluate(self, epoch: int, logs: dict) -> bool:
-        if epoch % self.every:
+        last = self.loop is not None and epoch >= self.loop.config.epochs
+        if epoch % self.every and not last:
             return False
         gen = torch.Generator(device=self.model.device_).manual_seed(self.seed)
         fake = self.model._holdout_rows(self.rows, gen)

@@ -126,10 +126,16 @@ def failing_worker(rank, folder):
 
 def early_stopping_worker(rank, folder):
     """A torchrun PTGAN fit through the one pipeline: validation, early stopping, bundles."""
+    from functools import partial
+
     import numpy as np
 
     from fairsynth.errors import InvalidDataError
+    from fairsynth.models import base
+    from fairsynth.train.early_stopping import EarlyStopping
 
+    # every epoch (the default cadence, every 50 steps, would score only the last one here)
+    base.EarlyStopping = partial(EarlyStopping, every=1)
     ctx = DistContext.from_env("cpu", timeout=90)
     try:
         bad = table()
