@@ -310,9 +310,7 @@ MODEL_PARAMS: dict[str, list[str]] = {
 
 # Where a model's default differs from the shared one (the reasons are in its docstring).
 OVERRIDES: dict[str, dict[str, object]] = {
-    # FairPTGAN's epochs: its signature still says 150 (fixed epochs, not the automatic
-    # budget) until models/fairptgan.py switches to None.
-    "FairPTGAN": {"epochs": 150, "coherency": 0.0, "target_consistency": 0.0},
+    "FairPTGAN": {"coherency": 0.0, "target_consistency": 0.0},
     "PMGAN": {"epochs": 100, "early_stopping": False},
     # None: take the base model's setting.
     "GAP": {"early_stopping": None, "validation_size": None},

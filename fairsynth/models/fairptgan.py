@@ -75,7 +75,7 @@ class FairPTGAN(PTGAN):
         alpha: float = 0.5,
         fairness="auto",
         fairness_bound: float = 0.003,
-        epochs: int = 150,
+        epochs: int | None = None,
         max_seconds: float | None = None,
         early_stopping: bool = True,
         validation_size: float | int = 0.1,

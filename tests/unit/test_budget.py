@@ -45,8 +45,9 @@ def test_default_budget_on_small_and_large_tables(rows, epochs, steps):
 def test_an_explicit_epochs_is_exactly_that(rows):
     assert _planned(PTGAN(epochs=7), rows)[0] == 7
     assert _planned(PTGAN(epochs=150), rows)[0] == 150
-    # FairPTGAN keeps its fixed 150 epochs (params.OVERRIDES) until it takes epochs=None
-    assert FairPTGAN(sensitive="s").epochs == 150
+    # FairPTGAN takes the same automatic budget
+    assert FairPTGAN(sensitive="s").epochs is None
+    assert _planned(FairPTGAN(sensitive="s", epochs=7), rows)[0] == 7
 
 
 def test_a_fit_runs_the_budget_and_reports_it(adult_small, monkeypatch):
