@@ -56,7 +56,7 @@ def fit_constraint(name: str, transformer, table, target, sensitive, seed):
     (g,) = [s for s in transformer.spans_of(sensitive) if s.kind == "onehot"]
     constraint = CANDIDATES[name]()
     constraint.bind(
-        LabelColumns((t.start, t.stop), (g.start, g.stop), transformer.output_dim, "cpu")
+        LabelColumns((t.start, t.stop), ((g.start, g.stop),), transformer.output_dim, "cpu")
     )
     y = enc[:, t.start : t.stop].argmax(1).numpy()
     groups = enc[:, g.start : g.stop].argmax(1).numpy()

@@ -74,6 +74,20 @@ BOOLEAN = Constraint(
     lambda v: isinstance(v, bool) or type(v).__name__ == "bool_", "be True or False"
 )
 NAME = Constraint(lambda v: v is None or isinstance(v, str), "be a column name or None")
+
+
+def _column_names(v) -> bool:
+    if isinstance(v, str):
+        return True
+    names = list(v) if isinstance(v, list | tuple) else []
+    return len(names) > 0 and all(isinstance(n, str) for n in names) and len(set(names)) == len(v)
+
+
+# FairPTGAN's sensitive columns: one name, or several whose value combinations are the groups.
+NAMES = Constraint(
+    lambda v: v is None or _column_names(v),
+    "be a column name, a non-empty list or tuple of distinct column names, or None",
+)
 LAYERS = Constraint(
     lambda v: isinstance(v, tuple | list) and len(v) > 0 and all(_is_int(h) and h >= 1 for h in v),
     "be a tuple of positive layer widths",
@@ -126,7 +140,14 @@ class Param:
 
 _TABLE = [
     # roles
-    Param("sensitive", None, NAME, "Sensitive column (e.g. sex): its groups are tempered.", True),
+    Param(
+        "sensitive",
+        None,
+        NAMES,
+        "Sensitive column (e.g. sex), or several (a list; CLI: sex,race) whose value "
+        "combinations are the groups (e.g. 'Female & Black'): the groups are tempered.",
+        True,
+    ),
     Param("target", None, NAME, "Label column (e.g. income).", True),
     Param("kinds", None, KINDS, "{column: kind} overrides of the detected column kinds."),
     # budget and early stopping

@@ -17,6 +17,7 @@ from .options import (
     check_range,
     model_default,
     parse_kinds,
+    parse_sensitive,
     validation_size_value,
 )
 
@@ -26,7 +27,11 @@ def fit(
     data: Annotated[Path, typer.Argument(help="Training table: .csv, .csv.gz or .parquet.")],
     sensitive: Annotated[
         str | None,
-        typer.Option(help="Sensitive column (e.g. sex). Given: FairPTGAN; omitted: PTGAN."),
+        typer.Option(
+            help="Sensitive column (e.g. sex), or several separated by commas (sex,race): "
+            "the groups are then the combinations of their values (at most 64). Given: "
+            "FairPTGAN; omitted: PTGAN."
+        ),
     ] = None,
     target: Annotated[
         str | None,
@@ -190,6 +195,7 @@ def fit(
         fairsynth datasets export adult adult.csv
         fairsynth fit adult.csv --sensitive sex --target income -o adult.fsz
         fairsynth fit adult.csv --sensitive sex --max-seconds 600 --quiet
+        fairsynth fit adult.csv --sensitive sex,race --target income
     """
     from ..io import read_table
 
@@ -222,7 +228,7 @@ def fit(
     common.update(device=device, random_state=seed, verbose=not quiet)
     from .strategies import build_model
 
-    model = build_model(strategy, common, sensitive=sensitive)
+    model = build_model(strategy, common, sensitive=parse_sensitive(sensitive))
     model._check_params()
     check_output(output)
     from ..distributed import in_torchrun

@@ -39,8 +39,9 @@ def info(
         f"[bold]{model}[/]: {config['model']}  (fairsynth {config['fairsynth_version']}, "
         f"format {config['format_version']})"
     )
+    sensitive = params.get("sensitive")
     roles = {
-        "sensitive": params.get("sensitive"),
+        "sensitive": ",".join(sensitive) if isinstance(sensitive, list) else sensitive,
         "target": params.get("target"),
         "alpha": params.get("alpha"),
     }
@@ -73,7 +74,14 @@ def fairness_line(f: dict) -> str:
     if f.get("target") is None or f.get("constraint") == "none":
         why = f.get("target_from", "")
         why = f" ({why.removeprefix('none: ')})" if why.startswith("none") else ""
-        return f"label constraint: none (tempering only){why}"
+        return f"label constraint: none (tempering only){why}" + _groups_part(f)
     origin = f.get("target_from", "given")
     how = "given" if origin == "given" else origin.removeprefix("inferred: ")
-    return f"label constraint: {f['constraint']} on {f['target']!r} ({how})"
+    return f"label constraint: {f['constraint']} on {f['target']!r} ({how})" + _groups_part(f)
+
+
+def _groups_part(f: dict) -> str:
+    """'; 10 groups of sex × race' (files written before several sensitive columns: none)."""
+    if "groups" not in f:
+        return ""
+    return f"; {f['groups']} groups of {' × '.join(f['sensitive'])}"

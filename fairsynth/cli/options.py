@@ -21,6 +21,19 @@ def parse_kinds(pairs: list[str] | None) -> dict[str, str] | None:
     return kinds
 
 
+def parse_sensitive(text: str | None) -> str | list[str] | None:
+    """`--sensitive sex` is one column (a str, as in Python); `--sensitive sex,race` several."""
+    if text is None or "," not in text:
+        return text
+    names = [name.strip() for name in text.split(",")]
+    if not all(names):
+        raise InvalidParameterError(
+            f"--sensitive {text!r}: an empty column name; write the names separated by "
+            "commas, e.g. --sensitive sex,race"
+        )
+    return names
+
+
 def check_range(name: str, value: float | None, low: float, high: float, why: str) -> None:
     # Checked here rather than by typer's min/max so the error is one line like the others.
     if value is not None and not low <= value <= high:

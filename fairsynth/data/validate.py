@@ -67,15 +67,20 @@ def mixed_types(s: pd.Series) -> tuple[object, object] | None:
     return None
 
 
-def check_group_column(df: pd.DataFrame, name: str, role: str, hint: str = "") -> None:
-    """The role column (`sensitive` or `target`) exists, has no missing value, ≥ 2 groups."""
+def check_group_column(
+    df: pd.DataFrame, name: str, role: str, hint: str = "", given: tuple[str, str] | None = None
+) -> None:
+    """The role column (`sensitive` or `target`) exists, has no missing value, ≥ 2 groups.
+
+    given: how the caller wrote the role, in Python and CLI spelling, when it is not
+    `role=name` (FairPTGAN's several sensitive columns: the list they came in)."""
     flag = {"sensitive": "--sensitive", "target": "--target"}.get(role, "--" + role)
     if name not in df.columns:
         more = hint or f"columns are: {', '.join(map(str, df.columns))}"
         raise spelled(
             InvalidDataError,
             f"{role} column {name!r} is not in the table (",
-            (f"{role}={name!r}", f"{flag} {name}"),
+            given or (f"{role}={name!r}", f"{flag} {name}"),
             f"); {more}",
         )
     col = df[name]

@@ -46,10 +46,12 @@ __all__ = [
 
 @dataclass
 class LabelColumns:
-    """Where the target and the sensitive group sit in the encoded row."""
+    """Where the target and the sensitive group sit in the encoded row: the target's
+    one-hot span and the one-hot span of each sensitive column (several columns make one
+    group, the combination of their values)."""
 
     target: tuple[int, int]
-    sensitive: tuple[int, int]
+    sensitive: tuple[tuple[int, int], ...]
     width: int
     device: torch.device
 
@@ -154,7 +156,7 @@ class TeacherConstraint(LabelConstraint):
         # proxies are tempered away, and a teacher that compensated for them through the
         # group one-hot would then create the opposite gap. The free teacher reads it:
         # the original law's label depends on the group directly too.
-        self.teacher_columns = columns.all_but(columns.target, columns.sensitive)
+        self.teacher_columns = columns.all_but(columns.target, *columns.sensitive)
         self.free_columns = columns.all_but(columns.target)
 
     def fit(self, encoded, y, groups, seed):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import torch
 
 from .. import fairness as F
@@ -20,18 +23,27 @@ from .ptgan import PTGAN, PTGANLayout
 
 @dataclass(kw_only=True)
 class FairLayout(PTGANLayout):
-    """FairPTGAN's layout: the networks model every column but the sensitive one (a
-    condition, copied into the output); what sampling needs is built once here.
+    """FairPTGAN's layout: the networks model every column but the sensitive ones (their
+    group is a condition, written into the output); what sampling needs is built once here.
 
-    sensitive : the sensitive one-hot's (start, stop) in the encoded row; keep : the
-    encoded columns the networks model; onehots : the one-hot spans grouped for category
-    draws. What the label constraint reads is its own (fairsynth.fairness).
+    sensitive : each sensitive column's one-hot (start, stop) in the encoded row, in the
+    order the columns were given; components : (groups, columns) the category of each
+    column in each group; strides : a row's group code is Σ category · stride (the last
+    column varies fastest, so one column's codes are its categories); keep : the encoded
+    columns the networks model; onehots : the one-hot spans grouped for category draws.
+    What the label constraint reads is its own (fairsynth.fairness).
     """
 
-    sensitive: tuple[int, int]
+    sensitive: tuple[tuple[int, int], ...]
+    components: torch.Tensor
+    strides: tuple[int, ...]
     keep: torch.Tensor
     onehots: list
     canonical: CanonicalRows
+
+    @property
+    def n_groups(self) -> int:
+        return len(self.components)
 
 
 class FairPTGAN(PTGAN):
@@ -45,7 +57,10 @@ class FairPTGAN(PTGAN):
 
     Parameters (beyond PTGAN's)
     ---------------------------
-    sensitive : name of the sensitive column (categorical or boolean, ≥ 2 groups, no NaN).
+    sensitive : name of the sensitive column (categorical or boolean, ≥ 2 groups, no NaN),
+        or a list of several such columns: the groups are then the combinations of their
+        values ('Female & Black', at most 64 of them), tempered against each other exactly
+        as one column's groups are; each column comes out with its own values and dtype.
     alpha : default temperature of `sample` (0.5 = fair for two groups, 1 = original law).
     fairness : the label constraint on the target (fairsynth.fairness), by name or object:
         'teacher' (the target of a share 2·(1 − α) of the rows is drawn from a
@@ -70,7 +85,7 @@ class FairPTGAN(PTGAN):
 
     def __init__(
         self,
-        sensitive: str | None = None,
+        sensitive: str | list[str] | tuple[str, ...] | None = None,
         *,
         alpha: float = 0.5,
         fairness="auto",
@@ -146,6 +161,7 @@ class FairPTGAN(PTGAN):
         self.fairness_bound = fairness_bound
 
     def _check_params(self) -> None:
+        self._check_distinct_sensitive()
         super()._check_params()
         if self.conditional is not None:
             # Cross-group partners would mix the condition's categories; the two schemes
@@ -153,6 +169,29 @@ class FairPTGAN(PTGAN):
             raise InvalidParameterError(
                 "FairPTGAN does not support conditional= yet; use PTGAN(conditional=...)"
             )
+
+    def _sensitive_columns(self) -> list[str]:
+        """The sensitive columns as a list: the one name, or the several given."""
+        return [self.sensitive] if isinstance(self.sensitive, str) else list(self.sensitive)
+
+    def _sensitive_spelled(self) -> tuple[str, str]:
+        """The sensitive columns as the caller wrote them, in Python and CLI spelling."""
+        names = self._sensitive_columns()
+        return f"sensitive={self.sensitive!r}", f"--sensitive {','.join(names)}"
+
+    def _check_distinct_sensitive(self) -> None:
+        # Before the table's constraint message: that one cannot say which name repeats.
+        if isinstance(self.sensitive, list | tuple):
+            names = [n for n in self.sensitive if isinstance(n, str)]
+            twice = sorted({n for n in names if names.count(n) > 1})
+            if twice:
+                raise spelled(
+                    InvalidParameterError,
+                    "",
+                    self._sensitive_spelled(),
+                    f" names {', '.join(map(repr, twice))} more than once; list each "
+                    "sensitive column once",
+                )
 
     def _check_roles(self, df, schema) -> None:
         super()._check_roles(df, schema)
@@ -163,23 +202,51 @@ class FairPTGAN(PTGAN):
                 f"FairPTGAN needs a sensitive column: FairPTGAN(sensitive=...); {hint}. "
                 "For plain tempering without one, use PTGAN."
             )
-        check_group_column(df, self.sensitive, "sensitive", hint)
-        if self.sensitive == self.target:
-            raise InvalidParameterError("the sensitive column and the target must differ")
-        kind = schema[self.sensitive].kind
+        names = self._sensitive_columns()
+        for name in names:
+            self._check_sensitive_column(df, schema, name, hint)
+        if len(names) > 1:
+            self._check_combinations(df, names)
+        _warn_small_groups(_group_counts(df, names), names)
+        self._choose_constraint(df, schema)
+
+    def _check_sensitive_column(self, df, schema, name: str, hint: str) -> None:
+        several = not isinstance(self.sensitive, str)
+        check_group_column(
+            df, name, "sensitive", hint, given=self._sensitive_spelled() if several else None
+        )
+        if name == self.target:
+            python, cli = self._sensitive_spelled()
+            raise spelled(
+                InvalidParameterError,
+                f"column {name!r} is both the target and a sensitive column (",
+                (f"{python}, target={name!r}", f"{cli} --target {name}"),
+                f"); a label cannot be a group: choose another target or drop {name!r} from "
+                "the sensitive columns",
+            )
+        kind = schema[name].kind
         if kind not in ("categorical", "boolean"):
             raise spelled(
                 InvalidDataError,
-                f"sensitive column {self.sensitive!r} was detected as {kind}; it must be "
-                "categorical: pass ",
-                (
-                    f"kinds={{{self.sensitive!r}: 'categorical'}}",
-                    f"--kind {self.sensitive}=categorical",
-                ),
+                f"sensitive column {name!r} was detected as {kind}; it must be categorical: pass ",
+                (f"kinds={{{name!r}: 'categorical'}}", f"--kind {name}=categorical"),
                 f" or choose among the {hint}",
             )
-        _warn_small_groups(df[self.sensitive], self.sensitive)
-        self._choose_constraint(df, schema)
+
+    def _check_combinations(self, df, names: list[str]) -> None:
+        """Refuse more combination groups than can be learned (each is a condition the
+        networks must learn and a group the constraint must be fair to)."""
+        sizes = [int(df[name].nunique()) for name in names]
+        total = math.prod(sizes)
+        if total > MAX_GROUPS:
+            raise spelled(
+                InvalidDataError,
+                f"the sensitive columns {', '.join(map(repr, names))} make "
+                f"{' × '.join(map(str, sizes))} = {total} combination groups, more than the "
+                f"{MAX_GROUPS} FairPTGAN takes: list fewer columns in ",
+                self._sensitive_spelled(),
+                " or merge rare categories into coarser ones (e.g. 'other') before fitting",
+            )
 
     def _default_alpha(self) -> float:
         return float(self.alpha)
@@ -247,18 +314,46 @@ class FairPTGAN(PTGAN):
 
     def _layout(self) -> FairLayout:
         t = self.transformer_
-        (span,) = [s for s in t.spans_of(self.sensitive) if s.kind == "onehot"]
-        sensitive = (span.start, span.stop)
-        keep = self._columns_except(sensitive)
+        spans = [self._onehot_span(name) for name in self._sensitive_columns()]
+        sensitive = tuple((s.start, s.stop) for s in spans)
+        widths = [s.stop - s.start for s in spans]
+        # Every combination of the columns' categories is a group, in code order; those
+        # absent from the training rows get a zero share and are never generated. The
+        # layout follows from the transformer alone, so a model file needs no more state.
+        components = torch.tensor(
+            list(itertools.product(*map(range, widths))), dtype=torch.long, device=self.device_
+        )
+        keep = self._columns_except(*sensitive)
         return FairLayout(
-            _shift_spans(t.spans, span),
+            _shift_spans(t.spans, spans),
             len(keep),
-            1 + (span.stop - span.start),
+            1 + len(components),
             sensitive=sensitive,
+            components=components,
+            strides=tuple(math.prod(widths[i + 1 :]) for i in range(len(widths))),
             keep=keep,
             onehots=onehot_groups(t.spans, self.device_),
             canonical=CanonicalRows(t, self.device_),
         )
+
+    def _onehot_span(self, column: str):
+        (span,) = [s for s in self.transformer_.spans_of(column) if s.kind == "onehot"]
+        return span
+
+    def _group_codes(self, encoded: torch.Tensor) -> torch.Tensor:
+        """Each encoded row's group: its categories of the sensitive columns, as one code."""
+        layout = self.layout_
+        codes = torch.zeros(len(encoded), dtype=torch.long, device=encoded.device)
+        for (start, stop), stride in zip(layout.sensitive, layout.strides, strict=True):
+            codes = codes + encoded[:, start:stop].argmax(1) * stride
+        return codes
+
+    def _write_groups(self, full: torch.Tensor, groups: torch.Tensor) -> None:
+        """Each sensitive column's one-hot of the rows' groups (their categories in it)."""
+        layout = self.layout_
+        for i, (start, stop) in enumerate(layout.sensitive):
+            onehot = torch.nn.functional.one_hot(layout.components[groups, i], stop - start)
+            full[:, start:stop] = onehot.to(full.dtype)
 
     def _columns_except(self, *spans: tuple[int, int]) -> torch.Tensor:
         """Indices of the encoded row's columns outside the given (start, stop) spans."""
@@ -281,10 +376,9 @@ class FairPTGAN(PTGAN):
 
     def _prepare(self, df, encoded: torch.Tensor, seed: int) -> TrainingData:
         layout = self.layout_
-        start, stop = layout.sensitive
-        groups = encoded[:, start:stop].argmax(1)
+        groups = self._group_codes(encoded)
         rows = encoded[:, layout.keep]
-        counts = torch.bincount(groups, minlength=stop - start)
+        counts = torch.bincount(groups, minlength=layout.n_groups)
         self.group_shares_ = (counts / counts.sum()).cpu().numpy()
         if not isinstance(self.fairness_, F.NoConstraint):
             self.fairness_.bind(self._label_columns())
@@ -295,7 +389,14 @@ class FairPTGAN(PTGAN):
 
     def _finish_fit(self, df, data, objective) -> None:
         super()._finish_fit(df, data, objective)
-        self.training_summary_["fairness"] = dict(self.fairness_summary_)
+        self.training_summary_["fairness"] = {**self.fairness_summary_, **self._groups_summary()}
+
+    def _groups_summary(self) -> dict:
+        """The sensitive columns and how many of their groups have training rows."""
+        return {
+            "sensitive": self._sensitive_columns(),
+            "groups": int((np.asarray(self.group_shares_) > 0).sum()),
+        }
 
     # The teachers of fairness='teacher' (None for another constraint).
     teacher_ = property(lambda self: getattr(self.fairness_, "teacher", None))
@@ -307,7 +408,11 @@ class FairPTGAN(PTGAN):
         if summary is None:
             return text
         on = f" on {summary['target']!r}" if summary["target"] is not None else ""
-        return f"{text}  # fitted: label constraint {summary['constraint']}{on}"
+        groups = self._groups_summary()
+        return (
+            f"{text}  # fitted: {groups['groups']} groups of {' × '.join(groups['sensitive'])}, "
+            f"label constraint {summary['constraint']}{on}"
+        )
 
     def _target_span(self) -> tuple[int, int]:
         (span,) = [s for s in self.transformer_.spans_of(self.target_) if s.kind == "onehot"]
@@ -353,8 +458,7 @@ class FairPTGAN(PTGAN):
 
     @property
     def _n_groups(self) -> int:
-        start, stop = self.layout_.sensitive
-        return stop - start
+        return self.layout_.n_groups
 
     def _condition(self, alpha: torch.Tensor, idx: torch.Tensor, data) -> torch.Tensor:
         return self._condition_groups(alpha, data.groups[idx])
@@ -386,8 +490,7 @@ class FairPTGAN(PTGAN):
             constraint.feature_alpha(alpha),
             gen,
         )
-        start, stop = layout.sensitive
-        full[:, start:stop] = torch.nn.functional.one_hot(groups, stop - start).to(full.dtype)
+        self._write_groups(full, groups)
         if constraint.active(alpha):
             # The constraint must label the rows the user will see: draw each category of
             # the soft (tempered) row first, as decoding would, then its target.
@@ -432,44 +535,85 @@ class FairPTGAN(PTGAN):
                     f"group_shares must give a non-negative weight to each group of "
                     f"{self.sensitive!r} ({labels})"
                 )
+            self._check_learned(shares, labels)
         return torch.as_tensor(shares / shares.sum(), dtype=torch.float32, device=self.device_)
+
+    def _check_learned(self, shares: np.ndarray, labels: list) -> None:
+        # A combination absent from the training rows is a condition the networks never saw.
+        trained = np.asarray(self.group_shares_) > 0
+        unseen = [g for g, w, t in zip(labels, shares, trained, strict=True) if w > 0 and not t]
+        if unseen:
+            raise InvalidParameterError(
+                f"group_shares asks for groups without training rows {unseen}: the model "
+                "never learned them; give them weight 0 (groups with rows: "
+                f"{[g for g, t in zip(labels, trained, strict=True) if t]})"
+            )
 
     @property
     def group_labels_(self) -> list:
-        """The sensitive groups, in the order of the one-hot span (and of group_shares_)."""
-        start, stop = self.layout_.sensitive
+        """The sensitive groups in code order (that of group_shares_): the sensitive
+        column's values, or for several columns the labels of their combinations
+        ('Female & Black')."""
+        columns = zip(self._sensitive_columns(), self.layout_.sensitive, strict=True)
+        values = [self._categories(name, span) for name, span in columns]
+        if len(values) == 1:
+            return values[0]
+        return [GROUP_SEPARATOR.join(map(str, combo)) for combo in itertools.product(*values)]
+
+    def _categories(self, column: str, span: tuple[int, int]) -> list:
+        """A sensitive column's values, in the order of its one-hot span."""
+        start, stop = span
         eye = np.eye(stop - start, self.transformer_.output_dim, k=start, dtype=np.float32)
-        return self.transformer_.inverse_transform(eye, decode="argmax")[self.sensitive].tolist()
+        return self.transformer_.inverse_transform(eye, decode="argmax")[column].tolist()
 
 
 # A sensitive group with fewer rows than this is too small for the networks to learn its law
 # (its condition is seen in a handful of minibatches) or for a teacher to be fair to it.
 SMALL_GROUP_ROWS = 30
+# Several sensitive columns make at most this many combination groups: beyond it most
+# groups are too small to learn (Adult's 32,561 rows: sex × race is 10, the smallest 109 rows).
+MAX_GROUPS = 64
+GROUP_SEPARATOR = " & "  # between the values of a combination group's label
 
 
-def _warn_small_groups(column, name) -> None:
-    counts = column.value_counts()
-    small = counts[counts < SMALL_GROUP_ROWS]
-    if len(small):
-        shown = ", ".join(f"{g!r} ({n})" for g, n in small.head(5).items())
-        more = f" and {len(small) - 5} more" if len(small) > 5 else ""
-        warnings.warn(
-            f"sensitive column {name!r}: {len(small)} of its {len(counts)} groups have fewer "
-            f"than {SMALL_GROUP_ROWS} rows ({shown}{more}); their law cannot be learned and "
-            "their rows' fairness is not guaranteed: merge them into larger groups (e.g. "
-            "'other') before fitting",
-            FairsynthWarning,
-            stacklevel=5,
+def _group_counts(df: pd.DataFrame, names: list[str]) -> pd.Series:
+    """Rows per group present in the table, labelled as group_labels_ labels them."""
+    if len(names) == 1:
+        return df[names[0]].value_counts()
+    counts = df.groupby(names, observed=True, sort=False).size()
+    counts.index = [GROUP_SEPARATOR.join(map(str, combo)) for combo in counts.index]
+    return counts
+
+
+def _warn_small_groups(counts: pd.Series, names: list[str]) -> None:
+    small = counts[counts < SMALL_GROUP_ROWS].sort_values(kind="stable")  # smallest first
+    if not len(small):
+        return
+    shown = ", ".join(f"{g!r} ({n})" for g, n in small.head(5).items())
+    more = f" and {len(small) - 5} more" if len(small) > 5 else ""
+    if len(names) == 1:
+        what = f"sensitive column {names[0]!r}: {len(small)} of its {len(counts)} groups"
+        fix = "merge them into larger groups (e.g. 'other') before fitting"
+    else:
+        what = (
+            f"sensitive columns {', '.join(map(repr, names))}: {len(small)} of their "
+            f"{len(counts)} combination groups"
         )
+        fix = "merge rare categories into larger ones (e.g. 'other') or list fewer columns"
+    warnings.warn(
+        f"{what} have fewer than {SMALL_GROUP_ROWS} rows ({shown}{more}); their law cannot "
+        f"be learned and their rows' fairness is not guaranteed: {fix}",
+        FairsynthWarning,
+        stacklevel=4,  # the caller of fit (via _check_roles and fit)
+    )
 
 
 def _shift_spans(spans, removed):
-    """The span layout once the `removed` span's columns are cut out of the encoded row."""
-    width = removed.stop - removed.start
+    """The span layout once the `removed` spans' columns are cut out of the encoded row."""
     out = []
     for s in spans:
-        if s == removed:
+        if s in removed:
             continue
-        shift = width if s.start >= removed.stop else 0
+        shift = sum(r.stop - r.start for r in removed if s.start >= r.stop)
         out.append(s._replace(start=s.start - shift, stop=s.stop - shift))
     return out

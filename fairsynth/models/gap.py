@@ -154,8 +154,12 @@ class GAP(BaseSynthesizer):
             selected=self.selected_,
             gam_mean_error=[round(v, 4) for v in self.gam_mean_],
         )
-        if hasattr(self.base_, "fairness_summary_"):  # FairPTGAN's label constraint
-            self.training_summary_["fairness"] = dict(self.base_.fairness_summary_)
+        if hasattr(self.base_, "fairness_summary_"):  # FairPTGAN's label constraint, groups
+            base = self.base_
+            self.training_summary_["fairness"] = {
+                **base.fairness_summary_,
+                **base._groups_summary(),
+            }
 
     @torch.no_grad()
     def _gam_ii(self, data: TrainingData, seed: int) -> None:

@@ -63,12 +63,17 @@ def estimator_from_config(spec: dict):
     return cls(**params_from_config(spec["params"]))
 
 
+# Keywords whose list value is a list of column names, kept a list (as the user wrote it:
+# FairPTGAN(sensitive=["sex", "race"])); other JSON lists are tuples (layer widths, betas).
+LIST_PARAMS = frozenset({"sensitive"})
+
+
 def params_from_config(params: dict) -> dict:
-    """Model keywords read from a file: JSON lists back to tuples, constraint objects back
-    to objects (built-in classes of fairsynth.fairness only)."""
+    """Model keywords read from a file: JSON lists back to tuples (column lists stay lists),
+    constraint objects back to objects (built-in classes of fairsynth.fairness only)."""
     out = {}
     for k, v in params.items():
-        if isinstance(v, list):
+        if isinstance(v, list) and k not in LIST_PARAMS:
             v = tuple(v)
         elif isinstance(v, dict) and "label_constraint" in v:
             from ..fairness import restore

@@ -76,6 +76,22 @@ def test_info_shows_schema_roles_and_training(workdir):
         assert text in out
 
 
+def test_fit_with_two_sensitive_columns_then_sample_and_info(workdir, adult_small):
+    fit = run(
+        "fit", "adult.csv", "--sensitive", "sex,race", "--target", "income", "--epochs", "1",
+        "-o", "two.fsz", "--quiet", cwd=workdir,
+    )  # fmt: skip
+    groups = adult_small.groupby(["sex", "race"]).size()
+    summary = f"{len(groups)} groups of sex × race"
+    assert summary in " ".join(fit.stderr.split())
+    run("sample", "-m", "two.fsz", "-n", "400", "-o", "two.csv", cwd=workdir)
+    out = pd.read_csv(workdir / "two.csv")
+    assert list(out.columns) == list(adult_small.columns)
+    assert set(map(tuple, out[["sex", "race"]].to_numpy())) <= set(groups.index)
+    info = " ".join(run("info", "two.fsz", cwd=workdir).stdout.split())
+    assert "sensitive=sex,race" in info and summary in info
+
+
 def test_fit_without_sensitive_trains_ptgan(workdir):
     run("fit", "adult.csv", "--epochs", "1", "-o", "plain.fsz", "-q", cwd=workdir)
     assert "PTGAN" in run("info", "plain.fsz", cwd=workdir).stdout
@@ -100,6 +116,8 @@ def test_datasets_list_and_export(tmp_path):
     [
         (["sample", "--model", "nope.fsz"], "does not exist"),
         (["fit", "adult.csv", "--sensitive", "colour", "--epochs", "1"], "not in the table"),
+        (["fit", "adult.csv", "--sensitive", "sex,race,sex"], "--sensitive sex,race,sex names"),
+        (["fit", "adult.csv", "--sensitive", "sex,"], "an empty column name"),
         (["sample", "-o", "missing_dir/x.csv"], "does not exist"),
         (["fit", "missing.csv"], "does not exist"),
         (["fit", "adult.csv", "--early-stopping", "--validation-size", "1.5"], "whole number"),
