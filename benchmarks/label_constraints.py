@@ -34,11 +34,11 @@ from fairsynth.fairness import LabelColumns, resolve
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 CANDIDATES = {
-    "teacher": lambda: resolve("teacher"),
-    "teacher-mlp": lambda: resolve("teacher", free="mlp"),
-    "quantile-logistic": lambda: resolve("quantile"),
+    "teacher": lambda: resolve("teacher"),  # the default: free label model an MLP
+    "teacher-logistic": lambda: resolve("teacher", free="logistic"),
+    "quantile-logistic": lambda: resolve("quantile", classifier="logistic"),
     "quantile-mlp": lambda: resolve("quantile", classifier="mlp"),
-    "quantile-logistic-tempered": lambda: resolve("quantile", temper=True),
+    "quantile-logistic-tempered": lambda: resolve("quantile", classifier="logistic", temper=True),
 }
 
 
@@ -86,6 +86,8 @@ def front(args) -> None:
     for path in args.models:
         model = load(path)
         seed = int(model.training_summary_["seed"])
+        if args.raw_labels:  # label the generated pairs as generated (before canonical rows)
+            model.layout_.canonical = lambda rows: rows
         for name in args.candidates.split(","):
             m = copy.copy(model)
             if name != "teacher" or not args.reuse_teacher:
@@ -138,6 +140,11 @@ def main() -> None:
     f.add_argument("--candidates", default=",".join(CANDIDATES))
     f.add_argument("--alphas", default="1.0,0.7,0.6,0.5")
     f.add_argument("--reuse-teacher", action="store_true", help="keep the file's own teacher")
+    f.add_argument(
+        "--raw-labels",
+        action="store_true",
+        help="label models read the generated rows as generated, not re-encoded canonically",
+    )
     f.add_argument("--tag", default="")
     args = ap.parse_args()
     cost(args) if args.command == "cost" else front(args)

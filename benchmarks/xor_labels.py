@@ -48,7 +48,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--seeds", default="0")
     ap.add_argument("--epochs", type=int, default=40)
-    ap.add_argument("--candidates", default="teacher,quantile-logistic,quantile-mlp")
+    ap.add_argument("--candidates", default="teacher,teacher-logistic,quantile-mlp")
     args = ap.parse_args()
     rng = np.random.default_rng(123)
     train, test = xor_table(6000, rng), xor_table(6000, rng)

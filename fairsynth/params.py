@@ -206,7 +206,8 @@ _TABLE = [
         "auto",
         FAIRNESS,
         "FairPTGAN's label constraint on the target: 'auto' (teacher for a binary target, "
-        "quantile for more classes), 'teacher', 'quantile' or 'none'.",
+        "quantile when the label is non-linear in the row or has more classes), 'teacher', "
+        "'quantile' or 'none'.",
         True,
     ),
     Param(

@@ -53,10 +53,11 @@ def fit(
         typer.Option(
             help="FairPTGAN's label constraint on --target: 'teacher' (a share "
             "2·(1 − α) of the labels from a demographic-parity teacher, the others from an "
-            "unconstrained logistic one; binary targets), 'quantile' (strong statistical "
-            "parity: each group's P(label | row) quantile-mapped onto the pooled law; any "
-            "number of classes), 'none' (tempering only, the generator's labels) or 'auto' "
-            "(teacher for a binary target, quantile otherwise). Without --target the label "
+            "unconstrained MLP; binary targets), 'quantile' (strong statistical parity: each "
+            "group's P(label | row) quantile-mapped onto the pooled law; any number of "
+            "classes), 'none' (tempering only, the generator's labels) or 'auto' (teacher for "
+            "a binary target, quantile when the label is non-linear in the row or has more "
+            "classes; the fit says which and why). Without --target the label "
             "column is inferred when unambiguous (a warning names it). "
             + model_default("fairness"),
         ),

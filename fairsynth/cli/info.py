@@ -77,7 +77,10 @@ def fairness_line(f: dict) -> str:
         return f"label constraint: none (tempering only){why}" + _groups_part(f)
     origin = f.get("target_from", "given")
     how = "given" if origin == "given" else origin.removeprefix("inferred: ")
-    return f"label constraint: {f['constraint']} on {f['target']!r} ({how})" + _groups_part(f)
+    line = f"label constraint: {f['constraint']} on {f['target']!r} ({how})"
+    if "auto" in f:  # fairness='auto' chose it: say why
+        line += f"; auto: {f['auto'].split(': ', 1)[-1]}"
+    return line + _groups_part(f)
 
 
 def _groups_part(f: dict) -> str:

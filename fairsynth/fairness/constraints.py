@@ -7,10 +7,11 @@ constraint is a new subclass registered in `CONSTRAINTS`, the models do not chan
 
 * `TeacherConstraint` ("teacher"): the target of a share 2·(1 − α) of the rows is drawn
   from a demographic-parity teacher (fairlearn ExponentiatedGradient over logistic
-  regressions, which does not read the group), that of the others from a free logistic
-  teacher (which does). Binary targets.
+  regressions, which does not read the group), that of the others from a free label model
+  (which does): a one-hidden-layer MLP by default (`free="mlp"`; `"logistic"` before).
+  Binary targets.
 * `QuantileMapConstraint` ("quantile"): "strong statistical parity" (Krchova, Platzer &
-  Tiwald 2023). One free classifier of y given the row (logistic or a small MLP); at
+  Tiwald 2023). One free classifier of y given the row (a small MLP, or logistic); at
   sampling each group's distribution of P(y = k | row) over the generated rows is pushed
   through a quantile map onto the pooled distribution, and the probabilities are blended
   p = (1 − s)·p_free + s·p_mapped with s = 2·(1 − α). K ≥ 2 classes; no refit per α.
@@ -142,7 +143,7 @@ class TeacherConstraint(LabelConstraint):
     name = "teacher"
     max_classes = 2
 
-    def __init__(self, bound: float = 0.003, free: str = "logistic"):
+    def __init__(self, bound: float = 0.003, free: str = "mlp"):
         self.bound = bound
         self.free_model = free
         self.teacher = self.free = None
@@ -199,6 +200,8 @@ class TeacherConstraint(LabelConstraint):
         part = _part(tensors, "teacher")
         self.teacher = FairTeacher.from_tensors(part).to(device) if part else None
         part = _part(tensors, "free_teacher")
+        # files written before the MLP default name no `free`: their tensors say which
+        self.free_model = "mlp" if "w1" in part else "logistic"
         cls = MLPTeacher if self.free_model == "mlp" else FairTeacher
         self.free = cls.from_tensors(part).to(device) if part else None
 
@@ -212,9 +215,9 @@ class TeacherConstraint(LabelConstraint):
 class QuantileMapConstraint(LabelConstraint):
     """Strong statistical parity: per-group quantile maps of P(y | row) onto the pooled law.
 
-    classifier : 'logistic' (multinomial logistic regression) or 'mlp' (one hidden layer of
-        `hidden` units, `epochs` passes), fitted on every encoded column but the target (the
-        group included).
+    classifier : 'mlp' (default: one hidden layer of `hidden` units, `epochs` passes) or
+        'logistic' (multinomial logistic regression), fitted on every encoded column but the
+        target (the group included).
     temper : whether the features are cross-group tempered by α too. Off by default: the
         map must equalise the labels on rows whose proxies look like the real rows', or a
         classifier trained on them is unfair on real rows again (Adult, α = 1/2, tempered
@@ -223,9 +226,7 @@ class QuantileMapConstraint(LabelConstraint):
 
     name = "quantile"
 
-    def __init__(
-        self, classifier: str = "logistic", hidden: int = 64, epochs: int = 30, temper=False
-    ):
+    def __init__(self, classifier: str = "mlp", hidden: int = 64, epochs: int = 30, temper=False):
         self.classifier = classifier
         self.hidden = hidden
         self.epochs = epochs
@@ -290,6 +291,39 @@ class QuantileMapConstraint(LabelConstraint):
 
     def describe(self) -> str:
         return f"quantile (strong statistical parity, {self.classifier} classifier, s = 2·(1 − α))"
+
+
+# fairness='auto' on a binary target takes the quantile map (with an MLP) instead of the
+# teacher when an MLP's held-out AUC beats a logistic regression's by more than this: the
+# teacher's fair labels are a linear model's, which drops a non-linear label's structure
+# at the fair end (XOR table: margin 0.32; Adult: 0.001–0.002; docs/benchmarks.md).
+NONLINEAR_MARGIN = 0.02
+_CHOICE_ROWS = 10_000
+
+
+def choose_binary(encoded, y, columns: LabelColumns, seed: int, bound: float):
+    """(unfitted constraint, reason) for fairness='auto' on a binary target: a logistic
+    regression and an MLP of y given the row, fitted on 80 % of at most 10,000 real rows and
+    compared by AUC on the other 20 %."""
+    from sklearn.metrics import roc_auc_score
+
+    x = encoded[:, columns.all_but(columns.target)].cpu().numpy()
+    idx = np.random.default_rng(seed).permutation(len(x))[:_CHOICE_ROWS]
+    cut = int(0.8 * len(idx))
+    fit, held = idx[:cut], idx[cut:]
+    if len(np.unique(y[held])) < 2 or len(np.unique(y[fit])) < 2:
+        return TeacherConstraint(bound), "teacher: too few rows of a class to compare"
+    auc = {}
+    for kind in ("logistic", "mlp"):
+        model = _free_classifier(kind, x[fit], y[fit], 2, seed)
+        p = model.class_probabilities(torch.as_tensor(x[held]))[:, 1].numpy()
+        auc[kind] = float(roc_auc_score(y[held], p))
+    figures = (
+        f"held-out AUC of y given the row: MLP {auc['mlp']:.3f}, logistic {auc['logistic']:.3f}"
+    )
+    if auc["mlp"] - auc["logistic"] > NONLINEAR_MARGIN:
+        return QuantileMapConstraint("mlp"), f"quantile: the label is non-linear ({figures})"
+    return TeacherConstraint(bound), f"teacher: the label is close to linear ({figures})"
 
 
 def _free_classifier(kind: str, x, y, n_classes: int, seed: int, **mlp):

@@ -64,12 +64,14 @@ class FairPTGAN(PTGAN):
     alpha : default temperature of `sample` (0.5 = fair for two groups, 1 = original law).
     fairness : the label constraint on the target (fairsynth.fairness), by name or object:
         'teacher' (the target of a share 2·(1 − α) of the rows is drawn from a
-        demographic-parity teacher, that of the others from an unconstrained logistic
-        teacher, both fitted on the real rows; binary targets), 'quantile' (strong
-        statistical parity: one free classifier, each group's P(y | row) quantile-mapped
-        onto the pooled law at sampling; any number of classes), 'none' (cross-group
-        tempering only, the generator's own labels), or 'auto' (default: 'teacher' for a
-        binary target, 'quantile' for more classes). Without `target` the label is inferred
+        demographic-parity teacher, that of the others from an unconstrained MLP, both
+        fitted on the real rows; binary targets), 'quantile' (strong statistical parity:
+        one free MLP classifier, each group's P(y | row) quantile-mapped onto the pooled
+        law at sampling; any number of classes), 'none' (cross-group tempering only, the
+        generator's own labels), or 'auto' (default: for a binary target 'teacher', or
+        'quantile' when an MLP predicts the label clearly better than a logistic regression
+        — the teacher's fair labels are linear; 'quantile' for more classes). Both read the
+        generated rows as their decoded values would be encoded. Without `target` the label is inferred
         when the table makes it unambiguous (fairsynth.fairness.targets, with a warning
         naming it); otherwise 'auto' warns that no label constraint runs and a named
         constraint is an error. `fairness_` is the fitted constraint, `target_` its column,
@@ -296,6 +298,7 @@ class FairPTGAN(PTGAN):
             constraint = F.NoConstraint()
         else:
             classes = F.label_classes(df, schema, target)
+            auto = name == "auto" and classes == 2  # teacher or quantile: decided in _prepare
             if name == "auto":
                 name = "teacher" if classes == 2 else "quantile"
             constraint = F.resolve(
@@ -311,6 +314,8 @@ class FairPTGAN(PTGAN):
             "classes": classes,
             "description": constraint.describe(),
         }
+        if target is not None and name != "none" and auto:
+            self.fairness_summary_["auto"] = "pending"
 
     def _layout(self) -> FairLayout:
         t = self.transformer_
@@ -381,11 +386,23 @@ class FairPTGAN(PTGAN):
         counts = torch.bincount(groups, minlength=layout.n_groups)
         self.group_shares_ = (counts / counts.sum()).cpu().numpy()
         if not isinstance(self.fairness_, F.NoConstraint):
-            self.fairness_.bind(self._label_columns())
+            columns = self._label_columns()
             t_start, t_stop = self._target_span()
             y = encoded[:, t_start:t_stop].argmax(1).cpu().numpy()
+            if self.fairness_summary_.get("auto") == "pending":
+                self._choose_binary_constraint(encoded, y, columns, seed)
+            self.fairness_.bind(columns)
             self.fairness_.fit(encoded, y, groups.cpu().numpy(), seed)
         return TrainingData(rows, groups=groups)
+
+    def _choose_binary_constraint(self, encoded, y, columns, seed) -> None:
+        """fairness='auto' on a binary target: the teacher, or the quantile map when the
+        label is non-linear in the row (fairsynth.fairness.choose_binary)."""
+        constraint, reason = F.choose_binary(encoded, y, columns, seed, self.fairness_bound)
+        self.fairness_ = constraint
+        self.fairness_summary_.update(
+            constraint=constraint.name, description=constraint.describe(), auto=reason
+        )
 
     def _finish_fit(self, df, data, objective) -> None:
         super()._finish_fit(df, data, objective)

@@ -194,3 +194,26 @@ def test_groups_too_small_to_learn_are_warned_about(adult_small):
     table = adult_small.assign(race=adult_small["race"].astype(str))
     with pytest.warns(FairsynthWarning, match="sensitive column 'race'.*fewer than 30 rows"):
         FairPTGAN(sensitive="race", target="income", fairness="none", **TINY).fit(table)
+
+
+# --------------------------------------------------------------- auto on a binary target
+def _label_table(nonlinear: bool, n: int = 3000, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    a, b = rng.normal(size=n), rng.normal(size=n)
+    y = ((a > 0) ^ (b > 0)) if nonlinear else (a + b + rng.normal(scale=0.5, size=n) > 0)
+    return pd.DataFrame({"a": a, "b": b, "s": rng.choice(["g0", "g1"], n), "y": y.astype(int)})
+
+
+@pytest.mark.parametrize(
+    "nonlinear, chosen", [(True, QuantileMapConstraint), (False, TeacherConstraint)]
+)
+def test_auto_takes_the_quantile_map_when_the_label_is_non_linear(nonlinear, chosen):
+    m = FairPTGAN(sensitive="s", target="y", **TINY).fit(_label_table(nonlinear))
+    assert isinstance(m.fairness_, chosen)
+    summary = m.training_summary_["fairness"]
+    assert summary["constraint"] == chosen.name and "held-out AUC" in summary["auto"]
+    if chosen is QuantileMapConstraint:
+        assert m.fairness_.classifier == "mlp"
+    # a named constraint is kept as named
+    named = FairPTGAN(sensitive="s", target="y", fairness="teacher", **TINY)
+    assert isinstance(named.fit(_label_table(nonlinear)).fairness_, TeacherConstraint)
