@@ -71,9 +71,9 @@ class FairPTGAN(PTGAN):
         generator's own labels), or 'auto' (default: for a binary target 'teacher', or
         'quantile' when an MLP predicts the label clearly better than a logistic regression
         — the teacher's fair labels are linear; 'quantile' for more classes). Both read the
-        generated rows as their decoded values would be encoded. Without `target` the label is inferred
-        when the table makes it unambiguous (fairsynth.fairness.targets, with a warning
-        naming it); otherwise 'auto' warns that no label constraint runs and a named
+        generated rows as their decoded values would be encoded. Without `target` the
+        label is inferred when the table makes it unambiguous (fairsynth.fairness.targets,
+        with a warning naming it); otherwise 'auto' warns that no label constraint runs and a named
         constraint is an error. `fairness_` is the fitted constraint, `target_` its column,
         training_summary_["fairness"] says which is active.
     fairness_bound : the teacher's demographic-parity bound (fairlearn difference_bound).
