@@ -16,10 +16,10 @@ from fairsynth import GAP, PMGAN, PTGAN, FairPTGAN
 
 PINNED = {
     "ptgan": "f5c567f9bcc47c0e",
-    "fairptgan-1.0": "eca79c06b62cb889",
-    "fairptgan-0.7": "758fa8d714e8d0da",
-    "fairptgan-0.5": "ffc40ad41a57f61f",
-    "gap": "25e395e2d773e835",
+    "fairptgan-1.0": "2f1a6fef384ebd74",
+    "fairptgan-0.7": "0f777063fbbb1b75",
+    "fairptgan-0.5": "a9668d7d15fd5dc0",
+    "gap": "6233bc167a151b10",
     "pmgan": "8885eb74d5920c37",
     "ptgan-early-stopping": "667c2f1e72ebaf0c",
 }
