@@ -56,7 +56,17 @@ def fit_constraint(name: str, transformer, table, target, sensitive, seed):
     (g,) = [s for s in transformer.spans_of(sensitive) if s.kind == "onehot"]
     constraint = CANDIDATES[name]()
     constraint.bind(
-        LabelColumns((t.start, t.stop), ((g.start, g.stop),), transformer.output_dim, "cpu")
+        LabelColumns(
+            (t.start, t.stop),
+            ((g.start, g.stop),),
+            transformer.output_dim,
+            "cpu",
+            onehots=tuple(
+                (s.start, s.stop)
+                for s in transformer.spans
+                if s.kind == "onehot" and s.role == "value"
+            ),
+        )
     )
     y = enc[:, t.start : t.stop].argmax(1).numpy()
     groups = enc[:, g.start : g.stop].argmax(1).numpy()

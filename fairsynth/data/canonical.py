@@ -74,10 +74,14 @@ class CanonicalRows:
     """Callable: encoded rows (full transformer width, hard categories) -> the same rows
     with every mode-specific numeric column re-encoded from its decoded value."""
 
-    def __init__(self, transformer, device):
-        self.columns = [
-            _ModeColumn(start, enc, device) for start, enc in transformer.mode_encoders()
-        ]
+    def __init__(self, transformer, device, *, as_generated: bool = False):
+        # as_generated: the identity (model files written before canonical rows label the
+        # rows as generated, and keep giving the rows they gave)
+        self.columns = (
+            []
+            if as_generated
+            else [_ModeColumn(start, enc, device) for start, enc in transformer.mode_encoders()]
+        )
 
     def __call__(self, rows: torch.Tensor) -> torch.Tensor:
         if not self.columns:

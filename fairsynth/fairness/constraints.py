@@ -55,6 +55,8 @@ class LabelColumns:
     sensitive: tuple[tuple[int, int], ...]
     width: int
     device: torch.device
+    # every categorical one-hot span of the row (the teacher collapses the wide ones)
+    onehots: tuple[tuple[int, int], ...] = ()
 
     def all_but(self, *spans: tuple[int, int]) -> torch.Tensor:
         keep = [i for i in range(self.width) if not any(start <= i < stop for start, stop in spans)]
@@ -162,16 +164,18 @@ class TeacherConstraint(LabelConstraint):
 
     def fit(self, encoded, y, groups, seed):
         dev = self.columns.device
-        self.free = _free_classifier(
-            self.free_model, encoded[:, self.free_columns].cpu().numpy(), y, 2, seed
-        ).to(dev)
+        x = encoded[:, self.free_columns].cpu().numpy()
+        projection = collapse_wide_onehots(x, y, self.free_columns, self.columns.onehots)
+        self.free = _free_classifier(self.free_model, x, y, 2, seed, projection).to(dev)
+        x = encoded[:, self.teacher_columns].cpu().numpy()
         self.teacher = FairTeacher.fit(
-            encoded[:, self.teacher_columns].cpu().numpy(),
+            x,
             y,
             groups,
             bound=self.bound,
             max_rows=20_000,
             random_state=seed,
+            projection=collapse_wide_onehots(x, y, self.teacher_columns, self.columns.onehots),
         ).to(dev)
         return self
 
@@ -255,9 +259,11 @@ class QuantileMapConstraint(LabelConstraint):
                 f"QuantileMapConstraint(classifier={self.classifier!r}): use 'logistic' or 'mlp'"
             )
         x = encoded[:, self.free_columns].cpu().numpy()
+        projection = collapse_wide_onehots(x, y, self.free_columns, self.columns.onehots)
         model = _free_classifier(
-            self.classifier, x, y, self.n_classes, seed, hidden=self.hidden, epochs=self.epochs
-        )
+            self.classifier, x, y, self.n_classes, seed, projection,
+            hidden=self.hidden, epochs=self.epochs,
+        )  # fmt: skip
         self.model = model.to(self.columns.device)
         return self
 
@@ -293,6 +299,49 @@ class QuantileMapConstraint(LabelConstraint):
         return f"quantile (strong statistical parity, {self.classifier} classifier, s = 2·(1 − α))"
 
 
+# A one-hot span wider than this is one column for the label models (the teacher and the
+# free MLP): its category's smoothed positive rate. The reduction refits its logistic
+# regressions tens of times on dense rows and the MLP's first layer is as wide as the row,
+# so wide spans dominate their cost (a 20k-row table with five 1,000-category columns:
+# 5,600 encoded columns). A linear map of the collapsed column is a linear map of the
+# one-hot, so the fitted models read the encoded row as before.
+COLLAPSE_WIDTH = 50
+_RATE_PRIOR_ROWS = 20  # smoothing of a category's positive rate towards the overall one
+
+
+def collapse_wide_onehots(x: np.ndarray, y: np.ndarray, columns, onehots) -> np.ndarray | None:
+    """(d, d') projection of a label model's features: identity on every column but the
+    one-hot spans wider than COLLAPSE_WIDTH, each replaced by its categories' smoothed rate
+    of each class but the first (centred; one column for a binary target); None when there
+    is no such span."""
+    position = {int(c): i for i, c in enumerate(columns.tolist())}
+    # a span inside `columns` sits at consecutive positions (columns are sorted): a slice
+    wide = [
+        slice(position[start], position[start] + stop - start)
+        for start, stop in onehots
+        if stop - start > COLLAPSE_WIDTH and all(c in position for c in range(start, stop))
+    ]
+    if not wide:
+        return None
+    in_wide = np.zeros(x.shape[1], dtype=bool)
+    for block in wide:
+        in_wide[block] = True
+    narrow = np.flatnonzero(~in_wide)
+    classes = list(range(1, int(y.max()) + 1)) or [1]  # a rate column per class but the first
+    projection = np.zeros((x.shape[1], len(narrow) + len(wide) * len(classes)))
+    projection[narrow, np.arange(len(narrow))] = 1.0
+    j = len(narrow)
+    for block in wide:
+        rows = x[:, block].sum(0)  # a view: no copy of the (n, width) block
+        for k in classes:
+            prior = float(np.mean(y == k))
+            hits = (y == k).astype(x.dtype) @ x[:, block]
+            rate = (hits + _RATE_PRIOR_ROWS * prior) / (rows + _RATE_PRIOR_ROWS)
+            projection[block, j] = rate - prior
+            j += 1
+    return projection
+
+
 # fairness='auto' on a binary target takes the quantile map (with an MLP) instead of the
 # teacher when an MLP's held-out AUC beats a logistic regression's by more than this: the
 # teacher's fair labels are a linear model's, which drops a non-linear label's structure
@@ -326,12 +375,13 @@ def choose_binary(encoded, y, columns: LabelColumns, seed: int, bound: float):
     return TeacherConstraint(bound), f"teacher: the label is close to linear ({figures})"
 
 
-def _free_classifier(kind: str, x, y, n_classes: int, seed: int, **mlp):
-    """The unconstrained label model: logistic regression or a one-hidden-layer MLP."""
+def _free_classifier(kind: str, x, y, n_classes: int, seed: int, projection=None, **mlp):
+    """The unconstrained label model: logistic regression or a one-hidden-layer MLP (the
+    MLP trained on the collapsed view of wide one-hots when `projection` is given)."""
     if kind == "logistic":
         return FairTeacher.fit_free(x, y, max_rows=100_000, random_state=seed)
     if kind == "mlp":
-        return MLPTeacher.fit(x, y, n_classes, 100_000, seed, **mlp)
+        return MLPTeacher.fit(x, y, n_classes, 100_000, seed, projection=projection, **mlp)
     raise InvalidParameterError(f"free label model {kind!r}: use 'logistic' or 'mlp'")
 
 

@@ -51,12 +51,17 @@ class FairTeacher:
         bound: float,
         max_rows: int,
         random_state: int,
+        projection: np.ndarray | None = None,
     ) -> FairTeacher:
+        """`projection` (d, d'): fit on features @ projection (a cheaper linear view of the
+        row); the stored coefficients are mapped back onto the d features."""
         from fairlearn.reductions import DemographicParity, ExponentiatedGradient
         from sklearn.linear_model import LogisticRegression
 
         # the reduction refits LR tens of times: bound its cost
         features, y, groups = _at_most(max_rows, random_state, features, y, groups)
+        if projection is not None:
+            features = features @ projection
         reduction = ExponentiatedGradient(
             LogisticRegression(max_iter=500),
             DemographicParity(difference_bound=bound),
@@ -76,8 +81,11 @@ class FairTeacher:
                 intercepts.append(np.inf if int(predictor.classes_[0]) == 1 else -np.inf)
             weights.append(w)
         w = np.asarray(weights, dtype=np.float64)
+        coefs = np.asarray(coefs)
+        if projection is not None:
+            coefs = coefs @ projection.T
         return cls(
-            torch.tensor(np.asarray(coefs), dtype=torch.float32),
+            torch.tensor(coefs, dtype=torch.float32),
             torch.tensor(intercepts, dtype=torch.float32),
             torch.tensor(w / w.sum(), dtype=torch.float32),
         )
@@ -152,8 +160,13 @@ class MLPTeacher:
         epochs: int = 30,
         batch_size: int = 256,
         weight_decay: float = 1e-4,
+        projection: np.ndarray | None = None,
     ) -> MLPTeacher:
+        """`projection` (d, d'): train on features @ projection; the first layer is mapped
+        back onto the d features (it is linear), so the MLP reads the encoded row."""
         features, y = _at_most(max_rows, random_state, features, y)
+        if projection is not None:
+            features = features @ projection
         x = torch.as_tensor(features, dtype=torch.float32)
         t = torch.as_tensor(y, dtype=torch.long)
         # its own random streams: the caller's (network initialisation) stay untouched
@@ -172,9 +185,10 @@ class MLPTeacher:
                     torch.nn.functional.cross_entropy(net(x[idx]), t[idx]).backward()
                     opt.step()
         first, last = net[0], net[2]
-        return cls(
-            *(p.detach().clone() for p in (first.weight, first.bias, last.weight, last.bias))
-        )
+        w1 = first.weight.detach().clone()
+        if projection is not None:
+            w1 = w1 @ torch.as_tensor(projection.T, dtype=w1.dtype)
+        return cls(w1, *(p.detach().clone() for p in (first.bias, last.weight, last.bias)))
 
     def to(self, device) -> MLPTeacher:
         return MLPTeacher(*(p.to(device) for p in (self.w1, self.b1, self.w2, self.b2)))

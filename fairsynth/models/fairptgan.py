@@ -377,6 +377,11 @@ class FairPTGAN(PTGAN):
             self.layout_.sensitive,
             int(self.transformer_.output_dim),
             self.device_,
+            onehots=tuple(
+                (s.start, s.stop)
+                for s in self.transformer_.spans
+                if s.kind == "onehot" and s.role == "value"
+            ),
         )
 
     def _prepare(self, df, encoded: torch.Tensor, seed: int) -> TrainingData:
@@ -458,6 +463,7 @@ class FairPTGAN(PTGAN):
             "target": self.target_,
             "fairness": self.fairness_.state(),
             "fairness_summary": self.fairness_summary_,
+            "label_rows": "canonical",  # absent from files written before: as generated
         }
 
     def _restore_state(self, state: dict) -> None:
@@ -465,6 +471,10 @@ class FairPTGAN(PTGAN):
         self.group_shares_ = np.asarray(state["group_shares"], dtype=np.float64)
         self.target_ = state.get("target", self.target)
         self._pending_fairness = state.get("fairness")  # built with the tensors
+        if state.get("label_rows") != "canonical":
+            self.layout_.canonical = CanonicalRows(
+                self.transformer_, self.device_, as_generated=True
+            )
         self.fairness_summary_ = state.get("fairness_summary") or {
             "constraint": "teacher" if self.target_ is not None else "none",
             "target": self.target_,

@@ -60,9 +60,9 @@ def test_teacher_removes_the_label_gap_at_alpha_one_half_and_keeps_alpha_one(
     # At α = 1 the labels come from the free teacher, which reads the group: on the real
     # rows it keeps their gap (0.22 on these 600 rows).
     enc = torch.as_tensor(fitted_fair.transformer_.transform(adult_small))
-    free = fitted_fair.free_teacher_.positive_probability(
+    free = fitted_fair.free_teacher_.class_probabilities(
         enc[:, fitted_fair.fairness_.free_columns]
-    ).numpy()
+    )[:, 1].numpy()
     by_sex = pd.Series(free).groupby(adult_small["sex"].to_numpy()).mean()
     assert by_sex.max() - by_sex.min() == pytest.approx(_gap(adult_small), abs=0.05)
 
@@ -72,7 +72,7 @@ def test_the_free_teacher_labels_the_share_the_fair_teacher_does_not(fitted_fair
 
     model = copy.copy(fitted_fair)
     model.fairness_ = copy.copy(fitted_fair.fairness_)
-    d = model.free_teacher_.coef.shape[1]
+    d = len(model.fairness_.free_columns)
     # A free teacher that says ">50K" for every row, a fair one that never does.
     model.fairness_.free = FairTeacher(torch.zeros(1, d), torch.tensor([50.0]), torch.ones(1), True)
     never = FairTeacher(

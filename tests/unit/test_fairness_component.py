@@ -217,3 +217,24 @@ def test_auto_takes_the_quantile_map_when_the_label_is_non_linear(nonlinear, cho
     # a named constraint is kept as named
     named = FairPTGAN(sensitive="s", target="y", fairness="teacher", **TINY)
     assert isinstance(named.fit(_label_table(nonlinear)).fairness_, TeacherConstraint)
+
+
+def test_wide_one_hots_are_collapsed_for_the_label_models_which_still_read_the_row():
+    from fairsynth.fairness import collapse_wide_onehots
+    from fairsynth.fairness.teachers import FairTeacher, MLPTeacher
+
+    rng = np.random.default_rng(0)
+    n, width = 3000, 80  # one categorical wider than COLLAPSE_WIDTH, one numeric
+    cat = rng.integers(0, width, n)
+    y = (rng.random(n) < np.where(cat < 20, 0.8, 0.2)).astype(int)
+    x = np.concatenate([rng.normal(size=(n, 1)), np.eye(width)[cat]], axis=1).astype(np.float32)
+    columns = torch.arange(1, 1 + x.shape[1])  # the features sit at 1.. in the encoded row
+    projection = collapse_wide_onehots(x, y, columns, ((1, 2), (2, 2 + width)))
+    assert projection.shape == (1 + width, 2)  # the numeric, and one rate column
+    assert collapse_wide_onehots(x, y, columns, ((2, 12),)) is None  # nothing wide
+    groups = rng.integers(0, 2, n)
+    fair = FairTeacher.fit(x, y, groups, 0.01, 10_000, 0, projection=projection)
+    mlp = MLPTeacher.fit(x, y, 2, 10_000, 0, projection=projection)
+    assert fair.coef.shape[1] == mlp.w1.shape[1] == x.shape[1]  # they read the whole row
+    p = mlp.class_probabilities(torch.as_tensor(x))[:, 1].numpy()
+    assert p[cat < 20].mean() > p[cat >= 20].mean() + 0.3  # the category effect is kept
