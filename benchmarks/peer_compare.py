@@ -42,7 +42,7 @@ from fairsynth.evaluate import dependencies, detection, evaluate_table, fidelity
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "results" / "peer_compare.csv"
 PEER_SCRIPT = ROOT / "benchmarks" / "peers" / "tabularargn_run.py"
-DEFAULT_PEER_PYTHON = "/work/peer-venv/bin/python"
+DEFAULT_PEER_PYTHON = os.environ.get("FAIRSYNTH_PEER_PYTHON", "/work/peer-venv/bin/python")
 EDU = "education → education_num"
 HUSBAND = "relationship = Husband → sex = Male"
 SETUP = """the peer needs its own venv (outside the repo; torch first, it is the local CPU wheel):
@@ -195,7 +195,7 @@ def main() -> None:
     p.add_argument("--seeds", type=int, nargs="+", default=[0])
     p.add_argument("--alphas", default="1.0,0.6,0.5", help="fairsynth's α values (comma list)")
     p.add_argument("--rows", type=int, default=None, help="rows sampled (default: the table's)")
-    p.add_argument("--peer-python", default=DEFAULT_PEER_PYTHON)
+    p.add_argument("--peer-python", default=DEFAULT_PEER_PYTHON, help="or FAIRSYNTH_PEER_PYTHON")
     p.add_argument("--peer-max-epochs", type=float, default=None, help="default: the peer's")
     p.add_argument("--skip-fairsynth", action="store_true", help="reuse --workdir's samples")
     p.add_argument("--skip-peer", action="store_true", help="reuse --workdir's samples")
