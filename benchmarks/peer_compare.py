@@ -181,7 +181,7 @@ def table(rows: pd.DataFrame) -> str:
             fmt(r["shapes"]),
             fmt(r["trends"]),
             fmt(r["detection_auc"]),
-            fmt(100 * r["edu_break"], ".2f") + " %",
+            fmt(100 * r["edu_break"], ".3f") + " %",
             fmt(100 * r["husband_female"], ".3f") + " %",
             f"{fmt(r['lr_auc'])} @ {fmt(r['lr_sp'])}",
             f"{fmt(r['gbm_auc'])} @ {fmt(r['gbm_sp'])}",
