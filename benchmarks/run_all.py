@@ -6,6 +6,7 @@ docs/benchmarks.md quotes them with the commands that produced them.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,11 @@ RUNS = [
     ["early_stopping_signal.py"],
     ["speed.py", "--threads", "1"],
 ]
+# The TabularARGN peer runs only where its own venv exists (docs/benchmarks.md, "Peer in the
+# same run: TabularARGN"); `make bench` never installs it.
+PEER_PYTHON = os.environ.get("FAIRSYNTH_PEER_PYTHON", "/work/peer-venv/bin/python")
+if Path(PEER_PYTHON).exists():
+    RUNS.append(["peer_compare.py", "--peer-python", PEER_PYTHON])
 
 if __name__ == "__main__":
     for args in RUNS:
