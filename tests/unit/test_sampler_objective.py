@@ -51,3 +51,29 @@ def test_coherency_penalty_is_the_squared_directional_derivative():
     h = obj._coherency(q1, q2, a1, a2, nu, None)
     expected = (((q1 - q2) @ obj.critic.w) ** 2).mean()
     assert torch.allclose(h, expected)
+
+
+def test_committing_heads_draw_one_hots_forward_and_pass_soft_gradients_back():
+    from fairsynth.data.transformer import Span
+    from fairsynth.nn.activations import SpanActivation
+
+    spans = [Span("x", "scalar", "value", 0, 1), Span("c", "onehot", "value", 1, 4)]
+    act = SpanActivation(spans, 4)
+    logits = torch.randn(64, 4, requires_grad=True)
+    soft = act(logits)
+    hard = act.commit(soft, torch.Generator().manual_seed(0))
+    assert torch.equal(hard[:, 0], soft[:, 0])  # scalars untouched
+    assert set(hard[:, 1:].detach().flatten().tolist()) == {0.0, 1.0}
+    assert torch.equal(hard[:, 1:].sum(1), torch.ones(64))
+    (hard[:, 1:] * torch.arange(3.0)).sum().backward()
+    assert logits.grad[:, 1:].abs().sum() > 0  # the soft probabilities' gradient
+
+
+def test_committing_heads_fit_and_sample(adult_small):
+    from fairsynth import FairPTGAN
+
+    kw = dict(epochs=1, generator_dims=(32,), critic_dims=(32,), random_state=0)
+    soft = FairPTGAN(sensitive="sex", target="income", **kw).fit(adult_small)
+    commit = FairPTGAN(sensitive="sex", target="income", heads="commit", **kw).fit(adult_small)
+    a, b = (m.sample(50, alpha=1.0, random_state=0) for m in (soft, commit))
+    assert list(a.columns) == list(b.columns) and not a.equals(b)
