@@ -16,3 +16,17 @@ def upsert_csv(new: pd.DataFrame, path: Path, key: list[str]) -> pd.DataFrame:
     path.parent.mkdir(parents=True, exist_ok=True)
     new.to_csv(path, index=False)
     return new
+
+
+def parse_settings(items: list[str]) -> dict:
+    """`--set key=value` options as model keywords (JSON values, else the text itself)."""
+    import json
+
+    params = {}
+    for item in items:
+        key, value = item.split("=", 1)
+        try:
+            params[key] = json.loads(value)
+        except json.JSONDecodeError:
+            params[key] = value
+    return params

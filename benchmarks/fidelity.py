@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 import torch
-from _results import upsert_csv
+from _results import parse_settings, upsert_csv
 
 from fairsynth import FairPTGAN, datasets, load
 from fairsynth.evaluate import dependencies, detection, fidelity, utility
@@ -92,13 +92,7 @@ def main() -> None:
     p.add_argument("--out", type=Path, default=OUT)
     p.add_argument("--history", type=Path, help="a folder for each fit's history_ (CSV)")
     args = p.parse_args()
-    params = {}
-    for item in args.set:
-        key, value = item.split("=", 1)
-        try:
-            params[key] = json.loads(value)
-        except json.JSONDecodeError:
-            params[key] = value
+    params = parse_settings(args.set)
     train, test = datasets.load("adult"), datasets.load("adult_test")
     n = args.rows or len(train)
     rows = []

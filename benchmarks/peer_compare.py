@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from _results import upsert_csv
+from _results import parse_settings, upsert_csv
 
 from fairsynth import FairPTGAN, datasets
 from fairsynth.evaluate import dependencies, detection, evaluate_table, fidelity
@@ -204,13 +204,7 @@ def main() -> None:
     p.add_argument("--out", type=Path, default=OUT)
     args = p.parse_args()
     alphas = [float(a) for a in args.alphas.split(",")]
-    params = {}
-    for item in args.set:
-        key, value = item.split("=", 1)
-        try:
-            params[key] = json.loads(value)
-        except json.JSONDecodeError:
-            params[key] = value
+    params = parse_settings(args.set)
     if not args.skip_peer:
         check_peer(args.peer_python)
     train, test = datasets.load("adult"), datasets.load("adult_test")
