@@ -55,19 +55,7 @@ def fit_constraint(name: str, transformer, table, target, sensitive, seed):
     (t,) = [s for s in transformer.spans_of(target) if s.kind == "onehot"]
     (g,) = [s for s in transformer.spans_of(sensitive) if s.kind == "onehot"]
     constraint = CANDIDATES[name]()
-    constraint.bind(
-        LabelColumns(
-            (t.start, t.stop),
-            ((g.start, g.stop),),
-            transformer.output_dim,
-            "cpu",
-            onehots=tuple(
-                (s.start, s.stop)
-                for s in transformer.spans
-                if s.kind == "onehot" and s.role == "value"
-            ),
-        )
-    )
+    constraint.bind(LabelColumns.of(transformer, (t.start, t.stop), ((g.start, g.stop),), "cpu"))
     y = enc[:, t.start : t.stop].argmax(1).numpy()
     groups = enc[:, g.start : g.stop].argmax(1).numpy()
     started = time.perf_counter()

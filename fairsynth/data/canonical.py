@@ -29,29 +29,32 @@ class _ModeColumn:
         self.stds = torch.tensor(codec.stds, **f64)
         self.log_weights = torch.tensor(codec.weights, **f64).log()
         self.atom = self.stds == 0
+        # decided once on the host: no device-to-host read per sampled chunk
+        self.atoms = [j for j, sd in enumerate(codec.stds) if sd == 0]
+        self.all_atoms = len(self.atoms) == codec.n_modes
         self.lo, self.hi = enc.lo, enc.hi
-        self.digits = None if enc.spec.kind != "continuous" else enc.digits
-        self.rounds = enc.spec.kind != "continuous" or enc.digits is not None
+        # decimals decoding rounds to: integers (and dates) 0, floats their digits or none
+        self.decimals = 0 if enc.spec.kind != "continuous" else enc.digits
 
     def value(self, rows: torch.Tensor) -> torch.Tensor:
         k = rows[:, self.modes[0] : self.modes[1]].argmax(1)
         s = rows[:, self.scalar].double().clamp(-1.0, 1.0).nan_to_num(0.0)
         v = (s * 4.0 * self.stds[k] + self.means[k]).clamp(self.lo, self.hi)
-        if self.rounds:
-            v = torch.round(v, decimals=self.digits or 0)
+        if self.decimals is not None:
+            v = torch.round(v, decimals=self.decimals)
         return v
 
     def assign(self, v: torch.Tensor) -> torch.Tensor:
         """ModeCodec.assign on the device: an atom's exact value, else the component of
         largest posterior (the nearest atom when there is no component)."""
-        if bool(self.atom.all()):
+        if self.all_atoms:
             k = (v[:, None] - self.means[None, :]).abs().argmin(1)
         else:
             sd = torch.where(self.atom, 1.0, self.stds)
             z = (v[:, None] - self.means[None, :]) / sd[None, :]
             logp = self.log_weights - sd.log() - 0.5 * z * z
             k = logp.masked_fill(self.atom[None, :], -torch.inf).argmax(1)
-        for j in self.atom.nonzero().flatten().tolist():
+        for j in self.atoms:
             k = torch.where(v == self.means[j], j, k)
         return k
 

@@ -168,36 +168,27 @@ class TableTransformer:
         A generated scalar is continuous where the real one has atoms; snapping it to `code`
         compares the two on what decoding will actually give (early_stopping.py).
         """
-        return {start: codec.tied_intervals() for start, codec in self._scalar_codecs()}
+        return {start: enc.codec.tied_intervals() for start, enc in self.numeric_encoders()}
 
     def mode_tables(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
         """{start of a scalar span: (means, stds)} for mode-specific columns: the value of a
         row is ``means[k] + 4·stds[k]·scalar`` where k is the row's category in the one-hot
         span that follows the scalar (early_stopping.py compares values, not offsets)."""
-        return {
-            start: (codec.means, codec.stds)
-            for start, codec in self._scalar_codecs()
-            if codec.n_modes
-        }
+        return {start: (enc.codec.means, enc.codec.stds) for start, enc in self.mode_encoders()}
 
     def mode_encoders(self):
         """(start of the scalar span, NumericEncoder) of each mode-specific numeric column
         (its mode one-hot follows the scalar, then its missing span if it has one)."""
-        self._check_fitted()
-        pos = 0
-        for enc in self._encoders:
-            if getattr(getattr(enc, "codec", None), "n_modes", 0):
-                yield pos, enc
-            pos += sum(width for _, _, width in enc.layout())
+        return [(start, enc) for start, enc in self.numeric_encoders() if enc.codec.n_modes]
 
-    def _scalar_codecs(self):
-        """(start of the scalar span, numeric codec) of each numeric column."""
+    def numeric_encoders(self):
+        """(start of the scalar span, NumericEncoder) of each numeric column."""
         self._check_fitted()
         pos = 0
         for enc in self._encoders:
             for kind, _, width in enc.layout():
                 if kind == "scalar" and hasattr(enc, "codec"):
-                    yield pos, enc.codec
+                    yield pos, enc
                 pos += width
 
     def _check_fitted(self) -> None:

@@ -58,6 +58,14 @@ class LabelColumns:
     # every categorical one-hot span of the row (the teacher collapses the wide ones)
     onehots: tuple[tuple[int, int], ...] = ()
 
+    @classmethod
+    def of(cls, transformer, target: tuple[int, int], sensitive, device) -> LabelColumns:
+        """The columns of a fitted TableTransformer's row: its width and one-hot spans."""
+        onehots = tuple(
+            (s.start, s.stop) for s in transformer.spans if s.kind == "onehot" and s.role == "value"
+        )
+        return cls(target, tuple(sensitive), int(transformer.output_dim), device, onehots)
+
     def all_but(self, *spans: tuple[int, int]) -> torch.Tensor:
         keep = [i for i in range(self.width) if not any(start <= i < stop for start, stop in spans)]
         return torch.tensor(keep, device=self.device)
@@ -356,15 +364,18 @@ def choose_binary(encoded, y, columns: LabelColumns, seed: int, bound: float):
     compared by AUC on the other 20 %."""
     from sklearn.metrics import roc_auc_score
 
-    x = encoded[:, columns.all_but(columns.target)].cpu().numpy()
+    free_columns = columns.all_but(columns.target)
+    x = encoded[:, free_columns].cpu().numpy()
     idx = np.random.default_rng(seed).permutation(len(x))[:_CHOICE_ROWS]
     cut = int(0.8 * len(idx))
     fit, held = idx[:cut], idx[cut:]
     if len(np.unique(y[held])) < 2 or len(np.unique(y[fit])) < 2:
         return TeacherConstraint(bound), "teacher: too few rows of a class to compare"
+    # the MLP as the constraints train it: wide one-hots collapsed
+    projection = collapse_wide_onehots(x[fit], y[fit], free_columns, columns.onehots)
     auc = {}
     for kind in ("logistic", "mlp"):
-        model = _free_classifier(kind, x[fit], y[fit], 2, seed)
+        model = _free_classifier(kind, x[fit], y[fit], 2, seed, projection)
         p = model.class_probabilities(torch.as_tensor(x[held]))[:, 1].numpy()
         auc[kind] = float(roc_auc_score(y[held], p))
     figures = (

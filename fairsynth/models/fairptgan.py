@@ -298,8 +298,7 @@ class FairPTGAN(PTGAN):
             constraint = F.NoConstraint()
         else:
             classes = F.label_classes(df, schema, target)
-            auto = name == "auto" and classes == 2  # teacher or quantile: decided in _prepare
-            if name == "auto":
+            if name == "auto":  # a binary target's choice is made in _prepare, on the rows
                 name = "teacher" if classes == 2 else "quantile"
             constraint = F.resolve(
                 self.fairness if name == self._fairness_name() else name,
@@ -314,8 +313,6 @@ class FairPTGAN(PTGAN):
             "classes": classes,
             "description": constraint.describe(),
         }
-        if target is not None and name != "none" and auto:
-            self.fairness_summary_["auto"] = "pending"
 
     def _layout(self) -> FairLayout:
         t = self.transformer_
@@ -372,16 +369,8 @@ class FairPTGAN(PTGAN):
     def _label_columns(self) -> F.LabelColumns | None:
         if self.target_ is None:
             return None
-        return F.LabelColumns(
-            self._target_span(),
-            self.layout_.sensitive,
-            int(self.transformer_.output_dim),
-            self.device_,
-            onehots=tuple(
-                (s.start, s.stop)
-                for s in self.transformer_.spans
-                if s.kind == "onehot" and s.role == "value"
-            ),
+        return F.LabelColumns.of(
+            self.transformer_, self._target_span(), self.layout_.sensitive, self.device_
         )
 
     def _prepare(self, df, encoded: torch.Tensor, seed: int) -> TrainingData:
@@ -394,7 +383,7 @@ class FairPTGAN(PTGAN):
             columns = self._label_columns()
             t_start, t_stop = self._target_span()
             y = encoded[:, t_start:t_stop].argmax(1).cpu().numpy()
-            if self.fairness_summary_.get("auto") == "pending":
+            if self._fairness_name() == "auto" and self.fairness_summary_["classes"] == 2:
                 self._choose_binary_constraint(encoded, y, columns, seed)
             self.fairness_.bind(columns)
             self.fairness_.fit(encoded, y, groups.cpu().numpy(), seed)
@@ -520,8 +509,8 @@ class FairPTGAN(PTGAN):
         self._write_groups(full, groups)
         if constraint.active(alpha):
             # The constraint must label the rows the user will see: draw each category of
-            # the soft (tempered) row first, as decoding would, then its target.
-            # and read them as their decoded values would be encoded (data/canonical.py)
+            # the soft (tempered) row first, as decoding would, and read its numbers as
+            # their decoded values would be encoded (data/canonical.py); then its target.
             full = draw_categories(full, layout.onehots, gen)
             label, taught = constraint.labels(layout.canonical(full), groups, alpha, gen)
             start, stop = constraint.columns.target

@@ -84,13 +84,12 @@ class TemperedObjective:
         if self.heads == "soft":
             return self.generator(self._noise(b), c)
         ones = torch.ones_like(alpha)
-        commit = self.generator.activation.commit
-        x1 = commit(
-            self.generator(self._noise(b), self.condition(ones, idx1)), self.sampler.generator
-        )
-        x2 = commit(
-            self.generator(self._noise(b), self.condition(ones, idx2)), self.sampler.generator
-        )
+
+        def committed(idx):  # a row of the data law (α = 1) with its categories drawn
+            row = self.generator(self._noise(b), self.condition(ones, idx))
+            return self.generator.activation.commit(row, self.sampler.generator)
+
+        x1, x2 = committed(idx1), committed(idx2)
         a = alpha[:, None]
         return a * x1 + (1 - a) * x2
 
