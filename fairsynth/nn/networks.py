@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 from .activations import SpanActivation
+from .chain import ChainHeads
 
 
 class _Residual(nn.Module):
@@ -36,6 +37,7 @@ class Generator(nn.Module):
         spans: Sequence,
         out_dim: int,
         hidden: Sequence[int] = (256, 256),
+        chain: bool = False,
     ):
         super().__init__()
         self.noise_dim = noise_dim
@@ -44,11 +46,25 @@ class Generator(nn.Module):
             layers.append(_Residual(width, h))
             width += h
         self.body = nn.Sequential(*layers)
-        self.head = nn.Linear(width, out_dim)
+        # chain: the spans are emitted in sequence, categories drawn (nn/chain.py).
+        self.chain = ChainHeads(width, spans, out_dim) if chain else None
+        if not chain:
+            self.head = nn.Linear(width, out_dim)
         self.activation = SpanActivation(spans, out_dim)
 
-    def forward(self, z: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
-        return self.activation(self.head(self.body(torch.cat([z, c], dim=1))))
+    def forward(
+        self,
+        z: torch.Tensor,
+        c: torch.Tensor,
+        draws: torch.Generator | None = None,
+        fixed: dict[int, torch.Tensor] | None = None,
+    ) -> torch.Tensor:
+        """draws and fixed only matter to chain heads (ChainHeads.forward): soft heads
+        leave the categories to the decoding."""
+        h = self.body(torch.cat([z, c], dim=1))
+        if self.chain is not None:
+            return self.chain(h, draws, fixed)
+        return self.activation(self.head(h))
 
 
 class Critic(nn.Module):

@@ -51,7 +51,8 @@ class TemperedObjective:
     target_consistency: TargetConsistency | None = None
     # Output heads: 'soft' (the generator's own output at the row's temperature) or
     # 'commit' (every fake is drawn at α = 1 with hard categories, straight-through, and a
-    # tempered fake is the convex mixture of two such rows, as sampling builds it).
+    # tempered fake is the convex mixture of two such rows, as sampling builds it), or
+    # 'chain' (as 'commit', the spans emitted in sequence: nn/chain.py).
     heads: str = "soft"
 
     def _alpha_kept(self, size: int) -> torch.Tensor:
@@ -86,8 +87,9 @@ class TemperedObjective:
         ones = torch.ones_like(alpha)
 
         def committed(idx):  # a row of the data law (α = 1) with its categories drawn
-            row = self.generator(self._noise(b), self.condition(ones, idx))
-            return self.generator.activation.commit(row, self.sampler.generator)
+            draws = self.sampler.generator
+            row = self.generator(self._noise(b), self.condition(ones, idx), draws)
+            return row if self.heads == "chain" else self.generator.activation.commit(row, draws)
 
         x1, x2 = committed(idx1), committed(idx2)
         a = alpha[:, None]

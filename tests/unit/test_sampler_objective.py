@@ -77,3 +77,70 @@ def test_committing_heads_fit_and_sample(adult_small):
     commit = FairPTGAN(sensitive="sex", target="income", heads="commit", **kw).fit(adult_small)
     a, b = (m.sample(50, alpha=1.0, random_state=0) for m in (soft, commit))
     assert list(a.columns) == list(b.columns) and not a.equals(b)
+
+
+def _chain_spans():
+    from fairsynth.data.transformer import Span
+
+    # a numeric column (scalar, then its mode one-hot) and two categoricals
+    return [
+        Span("x", "scalar", "value", 0, 1),
+        Span("x", "onehot", "mode", 1, 3),
+        Span("a", "onehot", "value", 3, 6),
+        Span("b", "onehot", "value", 6, 9),
+    ]
+
+
+def test_chain_heads_emit_modes_before_their_scalar_and_columns_in_table_order():
+    from fairsynth.nn.chain import chain_order
+
+    order = [(s.column, s.role) for s in chain_order(_chain_spans())]
+    assert order == [("x", "mode"), ("x", "value"), ("a", "value"), ("b", "value")]
+
+
+def test_chain_heads_let_a_later_column_agree_with_the_category_drawn_before_it():
+    from fairsynth.nn.chain import ChainHeads
+
+    heads = ChainHeads(4, _chain_spans(), 9)
+    with torch.no_grad():
+        heads.base.weight.zero_()
+        heads.base.bias.zero_()  # every category of a equally likely given the body
+        heads.feed.weight[6:9, 3:6] = 50 * torch.eye(3)  # b copies the drawn a
+        heads.feed.weight[3:6, 6:9] = 50 * torch.eye(3)  # b -> a: later, masked out
+    h = torch.randn(2000, 4, requires_grad=True)
+    rows = heads(h, torch.Generator().manual_seed(0))
+    a, b = rows[:, 3:6].argmax(1), rows[:, 6:9].argmax(1)
+    assert torch.equal(a, b)
+    assert torch.bincount(a, minlength=3).min() > 550  # a itself still drawn at random
+    assert set(rows[:, 1:9].detach().flatten().tolist()) == {0.0, 1.0}  # drawn one-hots
+    rows[:, 6:9].mul(torch.arange(3.0)).sum().backward()
+    assert heads.feed.weight.grad[6:9, 3:6].abs().sum() > 0  # straight-through gradient
+    assert heads.feed.weight.grad[3:6, 6:9].abs().sum() == 0  # no path from later to earlier
+
+
+def test_chain_heads_draws_are_reproducible_and_fixed_spans_are_kept():
+    from fairsynth.nn.chain import ChainHeads
+
+    torch.manual_seed(0)
+    heads = ChainHeads(4, _chain_spans(), 9)
+    h = torch.randn(100, 4)
+    one, two = (heads(h, torch.Generator().manual_seed(3)) for _ in range(2))
+    assert torch.equal(one, two)
+    given = torch.nn.functional.one_hot(torch.arange(100) % 3, 3).float()
+    fixed = heads(h, torch.Generator().manual_seed(3), {3: given})
+    assert torch.equal(fixed[:, 3:6], given)
+
+
+def test_chain_heads_fit_and_sample_tempered_rows_as_mixtures(adult_small):
+    from fairsynth import PTGAN
+
+    kw = dict(epochs=1, generator_dims=(32,), critic_dims=(32,), random_state=0)
+    model = PTGAN(heads="chain", **kw).fit(adult_small)
+    a, b = (model.sample(50, random_state=0) for _ in range(2))
+    assert a.equals(b)
+    gen = torch.Generator().manual_seed(0)
+    encoded = model._generate(200, 0.5, gen)
+    spans = [s for s in model.layout_.spans if s.kind == "onehot"]
+    # a tempered row mixes two drawn rows: every category weight is 0, 1/2 or 1
+    weights = torch.cat([encoded[:, s.start : s.stop].flatten() for s in spans])
+    assert set(weights.tolist()) <= {0.0, 0.5, 1.0}

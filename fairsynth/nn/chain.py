@@ -1,0 +1,83 @@
+"""Output heads that emit a row's columns in sequence ("chain" heads).
+
+Each span's logits read the generator body's features and the spans already emitted, where
+the categorical ones are *drawn* (a hard one-hot, straight-through in training). A later
+column can then agree with the category an earlier one actually took (education_num with
+education, sex with relationship), which independent per-column draws from soft heads
+cannot guarantee. The critic still judges whole rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+
+def chain_order(spans: Sequence) -> list:
+    """Spans in emission order: the table's column order, and within a column its one-hot
+    spans (mode, missing) before its scalar, so the scalar is read within the drawn mode."""
+    by_column: dict[str, list] = {}
+    for s in spans:
+        by_column.setdefault(s.column, []).append(s)
+    return [
+        s for column in by_column.values() for s in sorted(column, key=lambda s: s.kind != "onehot")
+    ]
+
+
+class ChainHeads(nn.Module):
+    """Body features -> encoded row, one span after the other.
+
+    A span's logits are ``base(h)[span] + Σ_{earlier k} y_k · W[k → span]``: one linear map
+    of the body and a strictly "earlier-to-later" linear map of the emitted spans, applied
+    as each span is emitted (a few tensor ops per span, no per-row Python).
+    """
+
+    def __init__(self, in_width: int, spans: Sequence, out_dim: int):
+        super().__init__()
+        self.base = nn.Linear(in_width, out_dim)
+        self.feed = nn.Linear(out_dim, out_dim, bias=False)
+        nn.init.zeros_(self.feed.weight)  # starts as the plain heads
+        order = chain_order(spans)
+        self._steps = [(s.start, s.stop, s.kind == "onehot") for s in order]
+        rank = torch.empty(out_dim, dtype=torch.long)
+        for k, s in enumerate(order):
+            rank[s.start : s.stop] = k
+        # feed.weight[o, i] is used only when input i's span is emitted before output o's.
+        self.register_buffer("mask", (rank[None, :] < rank[:, None]).float(), persistent=False)
+        self.width = out_dim
+
+    def forward(
+        self,
+        h: torch.Tensor,
+        draws: torch.Generator | None = None,
+        fixed: dict[int, torch.Tensor] | None = None,
+    ) -> torch.Tensor:
+        """draws: the torch generator that draws the categories; None feeds the soft
+        probabilities forward instead (no randomness). fixed: {span start: one-hot} spans
+        given, not emitted (a conditioning category)."""
+        logits = self.base(h)
+        feed_t = (self.feed.weight * self.mask).t()  # (in, out)
+        pieces: dict[int, torch.Tensor] = {}
+        for start, stop, onehot in self._steps:
+            a = logits[:, start:stop]
+            if fixed is not None and start in fixed:
+                y = fixed[start].to(a.dtype)
+            elif onehot:
+                y = torch.softmax(a, dim=1)
+                if draws is not None:
+                    y = y + (_draw(y.detach(), draws) - y).detach()
+            else:
+                y = torch.tanh(a)
+            pieces[start] = y
+            logits = logits + y @ feed_t[start:stop]
+        return torch.cat([pieces[s] for s in sorted(pieces)], dim=1)
+
+
+def _draw(p: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """One category per row by inverse CDF (as decode='sample' draws), as a one-hot."""
+    cdf = p.cumsum(1)
+    u = torch.rand(p.shape[0], 1, device=p.device, generator=generator)
+    pick = (cdf <= u * cdf[:, -1:]).sum(1).clamp_max(p.shape[1] - 1)
+    return torch.nn.functional.one_hot(pick, p.shape[1]).to(p.dtype)
