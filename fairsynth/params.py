@@ -244,19 +244,21 @@ _TABLE = [
     # encoding
     Param(
         "continuous",
-        "mode",
-        one_of("quantile", "mode"),
-        "Encoding of numeric columns: 'mode' (mode one-hot + offset, frequent values exact) "
+        "bins",
+        one_of("quantile", "mode", "bins"),
+        "Encoding of numeric columns: 'mode' (mode one-hot + offset, frequent values exact), "
+        "'bins' (quantile-bin one-hot, frequent values exact, values drawn within the bin) "
         "or 'quantile' (one scalar).",
         True,
     ),
     Param(
         "heads",
         "soft",
-        one_of("soft", "commit"),
-        "Generator output heads: 'soft' (softmax categories at the row's temperature) or "
+        one_of("soft", "commit", "chain"),
+        "Generator output heads: 'soft' (softmax categories at the row's temperature), "
         "'commit' (categories drawn straight-through at α = 1, tempered fakes mixed from "
-        "two generated rows).",
+        "two generated rows) or 'chain' (as 'commit', each column's head reading the "
+        "columns drawn before it).",
     ),
     Param("decode", "sample", one_of("sample", "argmax"), "How soft categories are decoded."),
     # run

@@ -286,3 +286,8 @@ def fit(
     )
     if "fairness" in s:
         console.print(fairness_line(s["fairness"]), highlight=False)
+    for column, source in s.get("derived_columns", {}).items():
+        console.print(
+            f"{column} is decoded from {source} (it determines {column} in every row)",
+            highlight=False,
+        )

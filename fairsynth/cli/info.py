@@ -49,11 +49,14 @@ def info(
     fairness = config["training_summary"].get("fairness")
     if fairness is not None:
         out.print(fairness_line(fairness), highlight=False)
-    schema = Table("column", "kind", "dtype", "missing", title="schema")
+    schema = Table("column", "kind", "dtype", "missing", "generated", title="schema")
     from ..data import TableTransformer
 
-    for col in TableTransformer.from_dict(config["transformer"]).schema.columns:
-        schema.add_row(col.name, col.kind, col.dtype, "yes" if col.has_missing else "")
+    transformer = TableTransformer.from_dict(config["transformer"])
+    derived = transformer.derived()
+    for col in transformer.schema.columns:
+        how = f"from {derived[col.name]} (determined by it)" if col.name in derived else ""
+        schema.add_row(col.name, col.kind, col.dtype, "yes" if col.has_missing else "", how)
     out.print(schema)
     out.print(
         "hyperparameters: "

@@ -19,6 +19,7 @@ from ._dates import format_dates, parse_dates
 from ._decode import decode_onehot
 from ._numeric import (
     MODE_FIT_ROWS,
+    BinCodec,
     ModeCodec,
     QuantileCodec,
     codec_from_dict,
@@ -28,7 +29,7 @@ from ._numeric import (
 from ._values import decode_value, encode_value
 from .schema import ColumnSpec
 
-__all__ = ["ColumnEncoder", "fit_encoder", "encoder_from_dict"]
+__all__ = ["ColumnEncoder", "DerivedEncoder", "fit_encoder", "encoder_from_dict"]
 
 _NS_PER_UNIT = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
 # granularity candidates for datetimes, in nanoseconds: day, hour, minute, s, ms, us, ns
@@ -164,10 +165,12 @@ class NumericEncoder(ColumnEncoder):
         if len(v) == 0:
             v = np.zeros(1)
         sub = subsample(v, opts["max_fit_rows"], rng)
-        if opts["continuous"] == "mode":
+        if opts["continuous"] == "bins":
+            codec: Any = BinCodec.fit(sub, opts["n_bins"])
+        elif opts["continuous"] == "mode":
             seed = int(rng.integers(2**31 - 1))
             gmm_rows = subsample(sub, MODE_FIT_ROWS, rng)
-            codec: Any = ModeCodec.fit(gmm_rows, opts["max_modes"], seed, spec.name)
+            codec = ModeCodec.fit(gmm_rows, opts["max_modes"], seed, spec.name)
         else:
             sub = np.r_[sub, lo, hi]  # the grid spans the full observed range
             codec = QuantileCodec.fit(sub, opts["n_quantiles"])
@@ -196,7 +199,7 @@ class NumericEncoder(ColumnEncoder):
 
     def decode(self, blocks, n, decode, rng):
         mode = decode_onehot(blocks[1], decode, rng) if self.codec.n_modes else None
-        x = self.codec.decode(blocks[0][:, 0], mode)  # a fresh array: modified in place
+        x = self.codec.decode(blocks[0][:, 0], mode, rng)  # a fresh array: modified in place
         np.clip(x, self.lo, self.hi, out=x)
         if self.spec.kind != "continuous":
             np.rint(x, out=x)
@@ -408,6 +411,38 @@ class IdEncoder(ColumnEncoder):
         return cls(spec, d["style"], d["start"], d["prefix"], d["width"])
 
 
+class DerivedEncoder(ColumnEncoder):
+    """A column that is a function of an earlier categorical column of the fitted table
+    (every row with the same `source` value has the same value here, like education_num of
+    education: data/_derived.py). Not modelled: decoded by looking up the source's decoded
+    value, so the generated rows keep the dependency exactly."""
+
+    def __init__(self, spec, source: str, keys: list[Any], values: list[Any]):
+        super().__init__(spec)
+        self.source, self.keys, self.values = source, list(keys), list(values)
+
+    def decode_from(self, source_values: Any) -> Any:
+        idx = pd.Index(self.keys, dtype=object).get_indexer(np.asarray(source_values, object))
+        if (idx < 0).any():  # cannot happen for decoded categories; kept loud, not silent
+            raise InvalidDataError(
+                f"column {self.source!r} decoded a value the fit never saw, so {self.name!r} "
+                "(derived from it) has no value for it"
+            )
+        return _lookup_take(self.spec, self.values, idx)
+
+    def state(self):
+        return {
+            "source": self.source,
+            "keys": [encode_value(k) for k in self.keys],
+            "values": [encode_value(v) for v in self.values],
+        }
+
+    @classmethod
+    def from_state(cls, spec, d):
+        decoded = ([decode_value(v) for v in d[k]] for k in ("keys", "values"))
+        return cls(spec, d["source"], *decoded)
+
+
 _BY_KIND = {
     "continuous": NumericEncoder,
     "integer": NumericEncoder,
@@ -417,7 +452,10 @@ _BY_KIND = {
     "constant": ConstantEncoder,
     "id": IdEncoder,
 }
-_BY_NAME = {c.__name__: c for c in (NumericEncoder, CategoricalEncoder, ConstantEncoder, IdEncoder)}
+_BY_NAME = {
+    c.__name__: c
+    for c in (NumericEncoder, CategoricalEncoder, ConstantEncoder, IdEncoder, DerivedEncoder)
+}
 
 
 def fit_encoder(spec: ColumnSpec, s: pd.Series, opts: dict, rng) -> ColumnEncoder:

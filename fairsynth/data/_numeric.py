@@ -28,6 +28,16 @@ Mode-specific normalisation (``continuous="mode"``, CTGAN, with atoms)
     largest posterior ``w_k·N(x; μ_k, σ_k)`` (deterministic, unlike rdt which samples it)
     and encoded as ``(x - μ_k)/(4σ_k)`` clipped to [-1, 1], plus the one-hot of ``k``.
     Values further than 4σ from their mode are clipped (lossy, as in CTGAN).
+
+Quantile bins (``continuous="bins"``)
+    The atoms as above, and the other values cut at their quantiles into at most
+    ``n_bins`` bins of about equal mass. For the generator each bin is a category (a mode
+    of zero width: its one-hot, scalar 0). Decoding draws the value within the drawn bin
+    from the bin's own quantile function (``BIN_QUANTILES`` points, linear in between),
+    so within a bin the column has the data's law whatever the generator does: a
+    generator's scalar inside a mode tends to collapse onto a few values (measured on
+    Adult: age 36 in 6.9 % of the generated rows, 2.8 % of the real ones), which a
+    classifier telling real rows from generated ones picks up at once.
 """
 
 from __future__ import annotations
@@ -45,6 +55,7 @@ __all__ = [
     "MODE_FIT_ROWS",
     "QuantileCodec",
     "ModeCodec",
+    "BinCodec",
     "learn_range_and_digits",
     "subsample",
 ]
@@ -180,7 +191,7 @@ class QuantileCodec:
         s = ndtri(c) / self.z_max
         return np.clip(s, -1.0, 1.0), None
 
-    def decode(self, s: np.ndarray, mode: np.ndarray | None) -> np.ndarray:
+    def decode(self, s: np.ndarray, mode: np.ndarray | None, rng=None) -> np.ndarray:
         s = _clipped_scalar(s)
         for a in range(0, len(s), TILE_ROWS):
             part = s[a : a + TILE_ROWS]
@@ -288,7 +299,7 @@ class ModeCodec:
             s = np.where(sd > 0, (x - self.means[k]) / (4.0 * sd), 0.0)
         return np.clip(s, -1.0, 1.0), k
 
-    def decode(self, s: np.ndarray, mode: np.ndarray | None) -> np.ndarray:
+    def decode(self, s: np.ndarray, mode: np.ndarray | None, rng=None) -> np.ndarray:
         s = _clipped_scalar(s)
         return s * 4.0 * self.stds[mode] + self.means[mode]  # an atom (std 0) decodes exactly
 
@@ -349,7 +360,84 @@ def _gaussian_modes(values: np.ndarray, max_modes: int, seed: int, name: str):
     return means.tolist(), stds.tolist(), weights.tolist()
 
 
+class BinCodec(ModeCodec):
+    """Quantile bins (see module docstring). Width 1 + n_bins; the scalar is always 0."""
+
+    method = "bins"
+
+    def __init__(self, quantiles: list[list[float]], weights: list[float], steps: bool = False):
+        self.quantiles = np.asarray(quantiles, dtype=np.float64)  # (bins, BIN_QUANTILES)
+        # steps: a column of few distinct values draws one of its own values (the quantile
+        # function's steps); interpolating would make values the data never has.
+        self.steps = bool(steps)
+        medians = self.quantiles[:, self.quantiles.shape[1] // 2]
+        super().__init__(medians.tolist(), [0.0] * len(medians), weights)
+        atom = self.quantiles[:, 0] == self.quantiles[:, -1]
+        self._atoms = np.flatnonzero(atom)
+        self._spread = np.flatnonzero(~atom)  # sorted by their lower bound
+
+    @classmethod
+    def fit(cls, values: np.ndarray, n_bins: int) -> BinCodec:
+        atoms, shares = _atoms(values, n_bins)
+        rest = values[~np.isin(values, atoms)]
+        rows = [np.full(BIN_QUANTILES, a) for a in atoms]
+        weights = list(shares)
+        steps = np.unique(values).size <= STEP_VALUES_PER_BIN * n_bins
+        method = "inverted_cdf" if steps else "linear"
+        if len(rest):
+            cuts = np.unique(np.quantile(rest, np.linspace(0, 1, n_bins - len(atoms) + 1)))
+            last = max(len(cuts) - 2, 0)
+            which = np.clip(np.searchsorted(cuts, rest, side="right") - 1, 0, last)
+            for b in np.unique(which):
+                inside = rest[which == b]
+                levels = np.linspace(0, 1, BIN_QUANTILES)
+                rows.append(np.quantile(inside, levels, method=method))
+                weights.append(len(inside) / len(values))
+        order = np.argsort([r[0] for r in rows], kind="stable")
+        weights = np.maximum(np.asarray(weights), 1e-12)
+        shares = (weights / weights.sum())[order].tolist()
+        return cls([rows[i].tolist() for i in order], shares, steps)
+
+    def assign(self, x: np.ndarray) -> np.ndarray:
+        """The bin of each value: its atom, else the last spread bin starting at or below
+        it (the first for values below every bin); the nearest atom if there is none."""
+        if len(self._spread):
+            lower = self.quantiles[self._spread, 0]
+            j = np.clip(np.searchsorted(lower, x, side="right") - 1, 0, len(lower) - 1)
+            k = self._spread[j]
+        else:
+            k = np.abs(x[:, None] - self.means[None, :]).argmin(axis=1)
+        for j in self._atoms:
+            k[x == self.means[j]] = j
+        return k
+
+    def decode(self, s: np.ndarray, mode: np.ndarray | None, rng=None) -> np.ndarray:
+        rng = np.random.default_rng(rng)
+        if self.steps:  # one of the bin's quantile points, each as likely
+            return self.quantiles[mode, rng.integers(0, BIN_QUANTILES, len(mode))]
+        pos = rng.random(len(mode)) * (BIN_QUANTILES - 1)
+        i = np.minimum(pos.astype(np.intp), BIN_QUANTILES - 2)
+        lo, hi = self.quantiles[mode, i], self.quantiles[mode, i + 1]
+        return lo + (pos - i) * (hi - lo)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "quantiles": self.quantiles.tolist(),
+            "weights": self.weights.tolist(),
+            "steps": self.steps,
+        }
+
+
+# Points of a bin's quantile function kept to draw values within it, and the most distinct
+# values per bin for which the draw takes one of those points (else interpolates).
+BIN_QUANTILES = 17
+STEP_VALUES_PER_BIN = 16
+
+
 def codec_from_dict(d: dict[str, Any]) -> QuantileCodec | ModeCodec:
+    if d["method"] == "bins":
+        return BinCodec(d["quantiles"], d["weights"], d["steps"])
     if d["method"] == "quantile":
         return QuantileCodec(d["knots"], d["levels"], d["z_max"], d["lower"], d["upper"])
     if d["method"] == "mode":

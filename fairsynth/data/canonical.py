@@ -73,6 +73,20 @@ class _ModeColumn:
         out[:, self.modes[0] : self.modes[1]] = torch.nn.functional.one_hot(k, width).to(out.dtype)
 
 
+class _BinColumn:
+    """Quantile bins: the drawn bin is the value's own bin; the scalar of a real row is 0."""
+
+    def __init__(self, start: int):
+        self.scalar = start
+
+    def write(self, rows: torch.Tensor, out: torch.Tensor) -> None:
+        out[:, self.scalar] = 0.0
+
+
+def _column(start: int, enc, device):
+    return _BinColumn(start) if enc.codec.method == "bins" else _ModeColumn(start, enc, device)
+
+
 class CanonicalRows:
     """Callable: encoded rows (full transformer width, hard categories) -> the same rows
     with every mode-specific numeric column re-encoded from its decoded value."""
@@ -83,7 +97,7 @@ class CanonicalRows:
         self.columns = (
             []
             if as_generated
-            else [_ModeColumn(start, enc, device) for start, enc in transformer.mode_encoders()]
+            else [_column(start, enc, device) for start, enc in transformer.mode_encoders()]
         )
 
     def __call__(self, rows: torch.Tensor) -> torch.Tensor:

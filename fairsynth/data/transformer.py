@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple
 
@@ -42,7 +43,8 @@ from ..errors import (
     NotFittedError,
     spelled,
 )
-from ._columns import ColumnEncoder, encoder_from_dict, fit_encoder
+from ._columns import ColumnEncoder, DerivedEncoder, encoder_from_dict, fit_encoder
+from ._derived import find_derived
 from .schema import Schema, check_table, detect_schema
 from .validate import one_hot_memory
 
@@ -104,13 +106,18 @@ class TableTransformer:
     """Reversible table ↔ float32 matrix encoder (see the module docstring).
 
     Args:
-        continuous: ``"quantile"`` (quantile-to-normal, default) or ``"mode"`` (CTGAN's
-            mode-specific normalisation) for continuous, integer and datetime columns.
+        continuous: ``"quantile"`` (quantile-to-normal, default), ``"mode"`` (CTGAN's
+            mode-specific normalisation) or ``"bins"`` (quantile bins, values drawn within
+            the bin) for continuous, integer and datetime columns.
         n_quantiles: size of the quantile grid (``"quantile"``).
         max_modes: most GMM components per column (``"mode"``).
+        n_bins: most bins per column, atoms included (``"bins"``).
         max_fit_rows: the quantile grid / GMM are fitted on at most this many rows (the GMM
             on at most 10,000 of them: ``fairsynth.data._numeric.MODE_FIT_ROWS``).
         random_state: seed of the sub-sampling and of the GMM.
+        derive: decode a column that an earlier categorical column determines in every
+            row (education_num of education) from that column instead of modelling it
+            (data/_derived.py); ``fit``'s ``protected`` columns are always modelled.
     """
 
     def __init__(
@@ -118,16 +125,19 @@ class TableTransformer:
         continuous: str = "quantile",
         n_quantiles: int = 1000,
         max_modes: int = 10,
+        n_bins: int = 32,
         max_fit_rows: int = 100_000,
         random_state: int | None = None,
+        derive: bool = False,
     ):
-        if continuous not in ("quantile", "mode"):
+        if continuous not in ("quantile", "mode", "bins"):
             raise InvalidParameterError(
-                f"continuous={continuous!r}; allowed values are 'quantile' and 'mode'"
+                f"continuous={continuous!r}; allowed values are 'quantile', 'mode' and 'bins'"
             )
         for name, value, low in (
             ("n_quantiles", n_quantiles, 2),
             ("max_modes", max_modes, 1),
+            ("n_bins", n_bins, 2),
             ("max_fit_rows", max_fit_rows, 2),
         ):
             if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
@@ -135,8 +145,10 @@ class TableTransformer:
         self.continuous = continuous
         self.n_quantiles = int(n_quantiles)
         self.max_modes = int(max_modes)
+        self.n_bins = int(n_bins)
         self.max_fit_rows = int(max_fit_rows)
         self.random_state = random_state
+        self.derive = bool(derive)
         self._encoders: list[ColumnEncoder] | None = None
         self._schema: Schema | None = None
         self.spans: list[Span] = []
@@ -160,6 +172,12 @@ class TableTransformer:
                 f"no column {column!r}; columns are: {', '.join(self._schema.names)}"
             )
         return [s for s in self.spans if s.column == column]
+
+    def derived(self) -> dict[str, str]:
+        """{column: the column it is decoded from} for the columns that are not modelled
+        because an earlier column determines them (``derive``)."""
+        self._check_fitted()
+        return {e.name: e.source for e in self._encoders if isinstance(e, DerivedEncoder)}
 
     def tied_intervals(self) -> dict[int, np.ndarray]:
         """{start of a scalar span: (k, 3) array of [low, high, code]}: encoded values in
@@ -204,8 +222,11 @@ class TableTransformer:
         self.spans, self.output_dim = spans, pos
 
     # ------------------------------------------------------------------ fit / transform
-    def fit(self, df: pd.DataFrame, schema: Schema | None = None) -> TableTransformer:
-        """Learn the encoding of ``df`` (``schema`` is detected when None)."""
+    def fit(
+        self, df: pd.DataFrame, schema: Schema | None = None, protected: Collection[str] = ()
+    ) -> TableTransformer:
+        """Learn the encoding of ``df`` (``schema`` is detected when None); with ``derive``,
+        the ``protected`` columns are modelled even when another column determines them."""
         check_table(df)
         if schema is None:
             schema = detect_schema(df)
@@ -219,10 +240,15 @@ class TableTransformer:
             "continuous": self.continuous,
             "n_quantiles": self.n_quantiles,
             "max_modes": self.max_modes,
+            "n_bins": self.n_bins,
             "max_fit_rows": self.max_fit_rows,
         }
+        derived = find_derived(df, schema, protected) if self.derive else {}
         encoders = []
         for spec in schema.columns:
+            if spec.name in derived:
+                encoders.append(derived[spec.name])
+                continue
             if spec.kind == "categorical" and spec.n_unique > MAX_CATEGORIES_WARN:
                 width = spec.n_unique + int(spec.has_missing)
                 warning = spelled(
@@ -322,8 +348,11 @@ class TableTransformer:
                 return enc.decode(blocks, n, decode, col_rng, offset=row_offset)
             return enc.decode(blocks, n, decode, col_rng)
 
-        results = list(map_(run, jobs))
-        data = {enc.name: res for enc, res in zip(self._encoders, results, strict=True)}
+        modelled = [job for job in jobs if not isinstance(job[0], DerivedEncoder)]
+        data = {job[0].name: res for job, res in zip(modelled, map_(run, modelled), strict=True)}
+        for enc in self._encoders:
+            if isinstance(enc, DerivedEncoder):
+                data[enc.name] = enc.decode_from(data[enc.source])
         return pd.DataFrame(data, columns=self._schema.names, copy=False)
 
     def _sanitize(self, XT: np.ndarray, owned: bool) -> np.ndarray:
@@ -367,6 +396,8 @@ class TableTransformer:
                 "random_state": self.random_state
                 if self.random_state is None
                 else int(self.random_state),
+                **({"derive": True} if self.derive else {}),
+                **({"n_bins": self.n_bins} if self.continuous == "bins" else {}),
             },
             "columns": [enc.to_dict() for enc in self._encoders],
         }

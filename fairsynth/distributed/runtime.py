@@ -30,13 +30,14 @@ def rank_seed(seed: int, rank: int) -> int:
     return int(np.random.SeedSequence([seed, rank]).generate_state(1)[0])
 
 
-def broadcast_transformer(ctx: DistContext, df, schema, continuous: str, seed: int):
+def broadcast_transformer(ctx: DistContext, df, schema, continuous: str, seed: int, protected):
     """Fit the transformer on rank 0 only and give every rank the same one (JSON state)."""
     from ..data import TableTransformer
+    from ..train.runtime import model_transformer
 
     state = None
     if ctx.is_main:
-        state = TableTransformer(continuous=continuous, random_state=seed).fit(df, schema).to_dict()
+        state = model_transformer(df, schema, continuous, seed, protected).to_dict()
     state = ctx.broadcast_object(state)
     # Every rank, rank 0 included, rebuilds from the same state: identical by construction.
     return TableTransformer.from_dict(state)
@@ -106,8 +107,8 @@ class TorchrunRuntime(LocalRuntime):
     def agree(self, value):
         return self.ctx.broadcast_object(value)
 
-    def fit_transformer(self, df, schema, continuous: str, seed: int):
-        return broadcast_transformer(self.ctx, df, schema, continuous, seed)
+    def fit_transformer(self, df, schema, continuous: str, seed: int, protected=()):
+        return broadcast_transformer(self.ctx, df, schema, continuous, seed, protected)
 
     def after_transformer(self, seed: int) -> None:
         # Only rank 0 ran the transformer's fit (which draws from torch's stream): every

@@ -110,7 +110,9 @@ class BaseSynthesizer(BaseEstimator, ABC):
             torch.manual_seed(seed)
             schema = detect_schema(df, kinds=spec.kinds)
             self._check_roles(df, schema)
-            self.transformer_ = runtime.fit_transformer(df, schema, spec.continuous, seed)
+            self.transformer_ = runtime.fit_transformer(
+                df, schema, spec.continuous, seed, self._modelled_columns()
+            )
             encoded = torch.as_tensor(self.transformer_.transform(df), device=self.device_)
             train, encoded, holdout = self._hold_out(df, encoded, seed)
             runtime.after_transformer(seed)
@@ -156,6 +158,7 @@ class BaseSynthesizer(BaseEstimator, ABC):
             "rows": len(df),
             "columns": len(df.columns),
             "encoded_width": int(self.transformer_.output_dim),
+            "derived_columns": self.transformer_.derived(),
             "epochs_run": int(self.history_["epoch"].iloc[-1]),
             "max_epochs": int(loop.config.epochs),
             "steps_per_epoch": int(loop.config.steps_per_epoch),
@@ -275,6 +278,16 @@ class BaseSynthesizer(BaseEstimator, ABC):
             )
         return data.reset_index(drop=True)
 
+    def _modelled_columns(self) -> set[str]:
+        """Columns the networks must generate even when another column determines them
+        (data/_derived.py): the roles the model reads from the encoded rows."""
+        spec = self._training_params()
+        sensitive = getattr(spec, "sensitive", None)
+        names = [getattr(spec, "target_", getattr(spec, "target", None))]
+        names += [getattr(spec, "conditional", None)]
+        names += [sensitive] if isinstance(sensitive, str) else list(sensitive or ())
+        return {n for n in names if n is not None}
+
     def _check_roles(self, df: pd.DataFrame, schema) -> None:
         if self.target is not None:
             check_group_column(df, self.target, "target")
@@ -291,6 +304,7 @@ class BaseSynthesizer(BaseEstimator, ABC):
             layout.spans,
             layout.width,
             hidden=tuple(self.generator_dims),
+            chain=getattr(self, "heads", "soft") == "chain",
         ).to(self.device_)
         critic = Critic(
             layout.width,

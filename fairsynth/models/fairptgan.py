@@ -30,7 +30,9 @@ class FairLayout(PTGANLayout):
     order the columns were given; components : (groups, columns) the category of each
     column in each group; strides : a row's group code is Σ category · stride (the last
     column varies fastest, so one column's codes are its categories); keep : the encoded
-    columns the networks model; onehots : the one-hot spans grouped for category draws.
+    columns the networks model; onehots : the one-hot spans grouped for category draws;
+    whole_rows : how sampling tempers (fairsynth.fairness.tempering; False for files
+    written before it swapped whole rows, which keep giving the rows they gave).
     What the label constraint reads is its own (fairsynth.fairness).
     """
 
@@ -40,6 +42,7 @@ class FairLayout(PTGANLayout):
     keep: torch.Tensor
     onehots: list
     canonical: CanonicalRows
+    whole_rows: bool = True
 
     @property
     def n_groups(self) -> int:
@@ -115,7 +118,7 @@ class FairPTGAN(PTGAN):
         ema_decay: float = 0.999,
         target_consistency: float = 0.0,
         heads: str = "soft",
-        continuous: str = "mode",
+        continuous: str = "bins",
         decode: str = "sample",
         kinds: dict[str, str] | None = None,
         target: str | None = None,
@@ -453,6 +456,7 @@ class FairPTGAN(PTGAN):
             "fairness": self.fairness_.state(),
             "fairness_summary": self.fairness_summary_,
             "label_rows": "canonical",  # absent from files written before: as generated
+            "tempering": "whole rows",  # absent from files written before: interpolated
         }
 
     def _restore_state(self, state: dict) -> None:
@@ -460,6 +464,7 @@ class FairPTGAN(PTGAN):
         self.group_shares_ = np.asarray(state["group_shares"], dtype=np.float64)
         self.target_ = state.get("target", self.target)
         self._pending_fairness = state.get("fairness")  # built with the tensors
+        self.layout_.whole_rows = state.get("tempering") == "whole rows"
         if state.get("label_rows") != "canonical":
             self.layout_.canonical = CanonicalRows(
                 self.transformer_, self.device_, as_generated=True
@@ -505,6 +510,7 @@ class FairPTGAN(PTGAN):
             shares,
             constraint.feature_alpha(alpha),
             gen,
+            whole_rows=layout.whole_rows,
         )
         self._write_groups(full, groups)
         if constraint.active(alpha):
@@ -526,7 +532,7 @@ class FairPTGAN(PTGAN):
         """Encoded rows (full transformer width) of the data law (α = 1) for these groups."""
         m, dev = len(groups), self.device_
         z = torch.randn(m, self.noise_dim, device=dev, generator=gen)
-        out = generator(z, self._condition_groups(torch.ones(m, device=dev), groups))
+        out = generator(z, self._condition_groups(torch.ones(m, device=dev), groups), gen)
         full = torch.zeros(m, self.transformer_.output_dim, device=dev)
         full[:, self.layout_.keep] = out
         return full

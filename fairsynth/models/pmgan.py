@@ -66,7 +66,7 @@ class PMGAN(BaseSynthesizer):
         lr_critic: float = 2e-4,
         betas: tuple[float, float] = (0.5, 0.9),
         critic_steps: int = 1,
-        continuous: str = "mode",
+        continuous: str = "bins",
         decode: str = "sample",
         kinds: dict[str, str] | None = None,
         target: str | None = None,

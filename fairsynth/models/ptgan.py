@@ -69,15 +69,19 @@ class PTGAN(BaseSynthesizer):
         oscillation of adversarial training (docs/algorithms.md).
     target_consistency : weight of the auxiliary-classifier loss that keeps generated rows'
         features consistent with their generated `target` (0 = off; needs `target`).
-    continuous : 'mode' (default: mode-specific normalisation, values holding ≥ 5 % of the
-        rows being exact modes) or 'quantile' (quantile-to-normal). With 'quantile' the
+    continuous : 'bins' (default: quantile bins, values holding ≥ 5 % of the rows exact,
+        values drawn within the generated bin from the data's own law in it), 'mode'
+        (mode-specific normalisation with the same exact values) or 'quantile'
+        (quantile-to-normal). With 'quantile' the
         generator under-disperses numerics and drops zero-inflated tails (Adult: capital_gain
         non-zero in 0.2 % of rows, not 8 %), which costs downstream AUC (docs/benchmarks.md).
     heads : the generator's categorical output heads in training: 'soft' (softmax
         categories, the generator conditioned on the row's temperature) or 'commit' (every
         fake row is generated at α = 1 with its categories drawn straight-through — the
         critic judges rows as decoding will draw them — and a tempered fake is the convex
-        mixture of two generated rows, as FairPTGAN's sampling at α < 1 builds it).
+        mixture of two generated rows) or 'chain' (as 'commit', the columns emitted in
+        sequence, each head reading the categories drawn before it: nn/chain.py). With
+        'commit' or 'chain', sample(alpha < 1) mixes two generated rows the same way.
     decode : how soft categories are decoded: 'sample' (default) or 'argmax'.
     kinds : {column: kind} overrides of the detected column kinds.
     target : name of the label column (metadata for evaluation; it is modelled like any column).
@@ -113,7 +117,7 @@ class PTGAN(BaseSynthesizer):
         ema_decay: float = 0.999,
         target_consistency: float = 1.0,
         heads: str = "soft",
-        continuous: str = "mode",
+        continuous: str = "bins",
         decode: str = "sample",
         kinds: dict[str, str] | None = None,
         target: str | None = None,
@@ -236,18 +240,31 @@ class PTGAN(BaseSynthesizer):
             raise InvalidParameterError(
                 f"{type(self).__name__}.sample got unknown options {sorted(options)}"
             )
+        if self.heads == "soft" or alpha == 1:
+            return self._rows(generator, m, alpha, gen)[0]
+        # Committed heads learn the data law (α = 1) only: a tempered row is the convex
+        # mixture of two of its rows (of the same category when conditional), as the
+        # critic saw them in training.
+        one, codes = self._rows(generator, m, 1.0, gen)
+        two, _ = self._rows(generator, m, 1.0, gen, codes)
+        return alpha * one + (1 - alpha) * two
+
+    def _rows(self, generator, m: int, alpha: float, gen, codes=None):
+        """m generated rows at α and the conditioning categories they were given."""
         z = torch.randn(m, self.noise_dim, device=self.device_, generator=gen)
         t = symmetric_temperature(torch.full((m,), alpha, device=self.device_))[:, None]
         cond = self.layout_.conditional
         if cond is None:
-            return generator(z, t)
+            return generator(z, t, gen), None
         # Conditions follow the data's category shares; the condition's span of the output
         # is the asked-for category, so the column's marginal is exact.
-        codes = torch.multinomial(cond.shares.to(self.device_), m, replacement=True, generator=gen)
+        if codes is None:
+            shares = cond.shares.to(self.device_)
+            codes = torch.multinomial(shares, m, replacement=True, generator=gen)
         onehot = cond.onehot(codes)
-        out = generator(z, torch.cat([t, onehot], dim=1))
+        out = generator(z, torch.cat([t, onehot], dim=1), gen, {cond.start: onehot})
         out[:, cond.start : cond.stop] = onehot
-        return out
+        return out, codes
 
     def _gradient_variance_every(self) -> int:
         return self.log_gradient_variance

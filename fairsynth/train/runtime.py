@@ -46,8 +46,10 @@ class LocalRuntime:
         """The value every process uses (rank 0's under torchrun)."""
         return value
 
-    def fit_transformer(self, df, schema, continuous: str, seed: int) -> TableTransformer:
-        return TableTransformer(continuous=continuous, random_state=seed).fit(df, schema)
+    def fit_transformer(
+        self, df, schema, continuous: str, seed: int, protected=()
+    ) -> TableTransformer:
+        return model_transformer(df, schema, continuous, seed, protected)
 
     def after_transformer(self, seed: int) -> None:
         """Called once the transformer is fitted, before the networks are built."""
@@ -81,3 +83,10 @@ class LocalRuntime:
 
     def summary(self, model, seconds: float) -> dict:
         return {}
+
+
+def model_transformer(df, schema, continuous: str, seed: int, protected) -> TableTransformer:
+    """The models' transformer: columns another one determines are derived, not modelled,
+    except the `protected` ones (target, sensitive, conditioning columns)."""
+    transformer = TableTransformer(continuous=continuous, random_state=seed, derive=True)
+    return transformer.fit(df, schema, protected)

@@ -15,13 +15,13 @@ from threadpoolctl import threadpool_limits
 from fairsynth import GAP, PMGAN, PTGAN, FairPTGAN
 
 PINNED = {
-    "ptgan": "f5c567f9bcc47c0e",
-    "fairptgan-1.0": "2f1a6fef384ebd74",
-    "fairptgan-0.7": "0f777063fbbb1b75",
-    "fairptgan-0.5": "a9668d7d15fd5dc0",
-    "gap": "6233bc167a151b10",
-    "pmgan": "8885eb74d5920c37",
-    "ptgan-early-stopping": "667c2f1e72ebaf0c",
+    "ptgan": "d93d1720f416a05e",
+    "fairptgan-1.0": "305caa6f8ba2dc70",
+    "fairptgan-0.7": "b7aad1d12131deb5",
+    "fairptgan-0.5": "d4cda5443bb8c6fb",
+    "gap": "6995ce8f4e916abc",
+    "pmgan": "444e7707d564bede",
+    "ptgan-early-stopping": "84339505f10a98bb",
 }
 
 

@@ -238,3 +238,25 @@ def test_wide_one_hots_are_collapsed_for_the_label_models_which_still_read_the_r
     assert fair.coef.shape[1] == mlp.w1.shape[1] == x.shape[1]  # they read the whole row
     p = mlp.class_probabilities(torch.as_tensor(x))[:, 1].numpy()
     assert p[cat < 20].mean() > p[cat >= 20].mean() + 0.3  # the category effect is kept
+
+
+def test_tempering_swaps_whole_rows_between_groups_and_alpha_half_mixes_the_laws():
+    import torch
+
+    from fairsynth.fairness.tempering import temper
+
+    def rows_of(groups):  # a row of group g is (g, 10·g + 1): its columns tied together
+        g = groups.to(torch.float32)[:, None]
+        return torch.cat([g, 10 * g + 1], dim=1)
+
+    groups = torch.tensor([0, 1] * 5000)
+    shares = torch.tensor([0.5, 0.5])
+    gen = torch.Generator().manual_seed(0)
+    assert torch.equal(temper(rows_of, groups, shares, 1.0, gen), rows_of(groups))
+    rows = temper(rows_of, groups, shares, 0.7, gen)
+    assert torch.equal(rows[:, 1], 10 * rows[:, 0] + 1)  # whole rows, never interpolated
+    own = rows[:, 0] == groups
+    assert abs(float(own.float().mean()) - 0.7) < 0.02
+    half = temper(rows_of, groups, shares, 0.5, gen)
+    for g in (0, 1):  # the same law in both groups at α = 1/2
+        assert abs(float(half[groups == g, 0].mean()) - 0.5) < 0.03
