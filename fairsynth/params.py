@@ -253,7 +253,7 @@ _TABLE = [
     ),
     Param(
         "heads",
-        "soft",
+        "chain",
         one_of("soft", "commit", "chain"),
         "Generator output heads: 'soft' (softmax categories at the row's temperature), "
         "'commit' (categories drawn straight-through at α = 1, tempered fakes mixed from "

@@ -370,6 +370,12 @@ class BinCodec(ModeCodec):
         # steps: a column of few distinct values draws one of its own values (the quantile
         # function's steps); interpolating would make values the data never has.
         self.steps = bool(steps)
+        # A segment between two quantile points much wider than the bin's typical one is a
+        # gap in the data (a bin cut across two clusters): a draw in it goes to its nearer
+        # end instead of into the gap.
+        widths = np.diff(self.quantiles, axis=1)
+        typical = np.median(widths, axis=1, keepdims=True)
+        self._gap = widths > GAP_WIDTH * np.maximum(typical, 1e-300)
         medians = self.quantiles[:, self.quantiles.shape[1] // 2]
         super().__init__(medians.tolist(), [0.0] * len(medians), weights)
         atom = self.quantiles[:, 0] == self.quantiles[:, -1]
@@ -417,8 +423,11 @@ class BinCodec(ModeCodec):
             return self.quantiles[mode, rng.integers(0, BIN_QUANTILES, len(mode))]
         pos = rng.random(len(mode)) * (BIN_QUANTILES - 1)
         i = np.minimum(pos.astype(np.intp), BIN_QUANTILES - 2)
+        frac = pos - i
+        gap = self._gap[mode, i]
+        frac[gap] = np.round(frac[gap])
         lo, hi = self.quantiles[mode, i], self.quantiles[mode, i + 1]
-        return lo + (pos - i) * (hi - lo)
+        return lo + frac * (hi - lo)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -433,6 +442,8 @@ class BinCodec(ModeCodec):
 # values per bin for which the draw takes one of those points (else interpolates).
 BIN_QUANTILES = 17
 STEP_VALUES_PER_BIN = 16
+# A segment this many times wider than its bin's median segment is a gap (BinCodec).
+GAP_WIDTH = 4.0
 
 
 def codec_from_dict(d: dict[str, Any]) -> QuantileCodec | ModeCodec:

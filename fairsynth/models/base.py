@@ -425,7 +425,7 @@ class BaseSynthesizer(BaseEstimator, ABC):
     def _from_file(cls, config: dict, tensors: dict, device: str):
         from ..persist import params_from_config
 
-        model = cls(**params_from_config(config["params"]))
+        model = cls(**params_from_config(config["params"], cls))
         model.device_ = resolve_device(device)
         model.transformer_ = TableTransformer.from_dict(config["transformer"])
         model.layout_ = model._layout()

@@ -117,7 +117,7 @@ class FairPTGAN(PTGAN):
         critic_steps: int = 1,
         ema_decay: float = 0.999,
         target_consistency: float = 0.0,
-        heads: str = "soft",
+        heads: str = "chain",
         continuous: str = "bins",
         decode: str = "sample",
         kinds: dict[str, str] | None = None,

@@ -60,7 +60,7 @@ def estimator_from_config(spec: dict):
     cls = model_class(name) if isinstance(name, str) else None
     if cls is None:
         raise ModelFileError(f"unknown model class {name!r} in the file's parameters")
-    return cls(**params_from_config(spec["params"]))
+    return cls(**params_from_config(spec["params"], cls))
 
 
 # Keywords whose list value is a list of column names, kept a list (as the user wrote it:
@@ -68,9 +68,20 @@ def estimator_from_config(spec: dict):
 LIST_PARAMS = frozenset({"sensitive"})
 
 
-def params_from_config(params: dict) -> dict:
+# Keywords added after files were written, with the behaviour those files had: a file
+# without one must rebuild the networks it saved (the default may have changed since).
+BEFORE_KEYWORD = {"heads": "soft"}
+
+
+def params_from_config(params: dict, cls=None) -> dict:
     """Model keywords read from a file: JSON lists back to tuples (column lists stay lists),
-    constraint objects back to objects (built-in classes of fairsynth.fairness only)."""
+    constraint objects back to objects (built-in classes of fairsynth.fairness only); a
+    keyword of `cls` the file predates gets its behaviour of that time (BEFORE_KEYWORD)."""
+    import inspect
+
+    if cls is not None:
+        known = inspect.signature(cls.__init__).parameters
+        params = {**{k: v for k, v in BEFORE_KEYWORD.items() if k in known}, **params}
     out = {}
     for k, v in params.items():
         if isinstance(v, list) and k not in LIST_PARAMS:

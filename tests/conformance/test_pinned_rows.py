@@ -15,13 +15,13 @@ from threadpoolctl import threadpool_limits
 from fairsynth import GAP, PMGAN, PTGAN, FairPTGAN
 
 PINNED = {
-    "ptgan": "d93d1720f416a05e",
-    "fairptgan-1.0": "305caa6f8ba2dc70",
-    "fairptgan-0.7": "b7aad1d12131deb5",
-    "fairptgan-0.5": "d4cda5443bb8c6fb",
-    "gap": "6995ce8f4e916abc",
-    "pmgan": "444e7707d564bede",
-    "ptgan-early-stopping": "84339505f10a98bb",
+    "ptgan": "75f6a317c2a482c4",
+    "fairptgan-1.0": "af4efb34edf44c1b",
+    "fairptgan-0.7": "fdfe7dceaabad5e1",
+    "fairptgan-0.5": "fd4e09c6733c9311",
+    "gap": "c2d105296df33207",
+    "pmgan": "ce8489049e3d8879",
+    "ptgan-early-stopping": "3e8312ee40d2bf3f",
 }
 
 

@@ -61,3 +61,12 @@ def test_transformer_bins_give_integer_columns_their_dtype_and_range():
     back = t.inverse_transform(t.transform(df), random_state=0)
     assert back["hours"].dtype == np.int64
     assert back["hours"].between(df["hours"].min(), df["hours"].max()).all()
+
+
+def test_a_bin_cut_across_two_clusters_draws_no_value_in_the_gap_between_them():
+    rng = np.random.default_rng(0)
+    x = np.r_[rng.normal(0, 0.01, 5000), rng.normal(1, 0.01, 5000)]
+    codec = BinCodec.fit(x, 3)  # the middle bin holds the tails of both clusters
+    s, k = codec.encode(x)
+    back = codec.decode(s, k, np.random.default_rng(1))
+    assert ((back > 0.1) & (back < 0.9)).sum() == 0
