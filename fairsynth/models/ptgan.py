@@ -75,12 +75,12 @@ class PTGAN(BaseSynthesizer):
         (quantile-to-normal). With 'quantile' the
         generator under-disperses numerics and drops zero-inflated tails (Adult: capital_gain
         non-zero in 0.2 % of rows, not 8 %), which costs downstream AUC (docs/benchmarks.md).
-    heads : the generator's categorical output heads in training ('chain' by default):
-        'soft' (softmax categories, the generator conditioned on the row's temperature) or 'commit' (every
-        fake row is generated at α = 1 with its categories drawn straight-through — the
-        critic judges rows as decoding will draw them — and a tempered fake is the convex
-        mixture of two generated rows) or 'chain' (as 'commit', the columns emitted in
-        sequence, each head reading the categories drawn before it: nn/chain.py). With
+    heads : the generator's categorical output heads in training: 'chain' (default: the
+        columns emitted in sequence, each head reading the categories drawn before it,
+        nn/chain.py), 'commit' (every fake row generated at α = 1 with its categories drawn
+        straight-through, so the critic judges rows as decoding draws them; a tempered fake
+        is the convex mixture of two generated rows; 'chain' does the same) or 'soft'
+        (softmax categories, the generator conditioned on the row's temperature). With
         'commit' or 'chain', sample(alpha < 1) mixes two generated rows the same way.
     decode : how soft categories are decoded: 'sample' (default) or 'argmax'.
     kinds : {column: kind} overrides of the detected column kinds.
