@@ -72,6 +72,8 @@ class ChainHeads(nn.Module):
                 y = torch.tanh(a)
             pieces[start] = y
             logits = logits + y @ feed_t[start:stop]
+        if not pieces:  # nothing modelled (every column constant, an id or derived)
+            return logits
         return torch.cat([pieces[s] for s in sorted(pieces)], dim=1)
 
 
