@@ -46,17 +46,15 @@ class ChainHeads(nn.Module):
             rank[s.start : s.stop] = k
         # feed.weight[o, i] is used only when input i's span is emitted before output o's.
         self.register_buffer("mask", (rank[None, :] < rank[:, None]).float(), persistent=False)
-        self.width = out_dim
 
     def forward(
         self,
         h: torch.Tensor,
-        draws: torch.Generator | None = None,
+        draws: torch.Generator,
         fixed: dict[int, torch.Tensor] | None = None,
     ) -> torch.Tensor:
-        """draws: the torch generator that draws the categories; None feeds the soft
-        probabilities forward instead (no randomness). fixed: {span start: one-hot} spans
-        given, not emitted (a conditioning category)."""
+        """draws: the torch generator that draws the categories. fixed: {span start:
+        one-hot} spans given, not emitted (a conditioning category)."""
         logits = self.base(h)
         feed_t = (self.feed.weight * self.mask).t()  # (in, out)
         pieces: dict[int, torch.Tensor] = {}
@@ -66,8 +64,7 @@ class ChainHeads(nn.Module):
                 y = fixed[start].to(a.dtype)
             elif onehot:
                 y = torch.softmax(a, dim=1)
-                if draws is not None:
-                    y = y + (_draw(y.detach(), draws) - y).detach()
+                y = y + (_draw(y.detach(), draws) - y).detach()
             else:
                 y = torch.tanh(a)
             pieces[start] = y

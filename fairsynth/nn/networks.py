@@ -50,7 +50,7 @@ class Generator(nn.Module):
         self.chain = ChainHeads(width, spans, out_dim) if chain else None
         if not chain:
             self.head = nn.Linear(width, out_dim)
-        self.activation = SpanActivation(spans, out_dim)
+            self.activation = SpanActivation(spans, out_dim)
 
     def forward(
         self,
@@ -59,8 +59,8 @@ class Generator(nn.Module):
         draws: torch.Generator | None = None,
         fixed: dict[int, torch.Tensor] | None = None,
     ) -> torch.Tensor:
-        """draws and fixed only matter to chain heads (ChainHeads.forward): soft heads
-        leave the categories to the decoding."""
+        """draws and fixed only matter to chain heads (ChainHeads.forward, which need
+        draws): soft heads leave the categories to the decoding."""
         h = self.body(torch.cat([z, c], dim=1))
         if self.chain is not None:
             return self.chain(h, draws, fixed)

@@ -77,10 +77,8 @@ def params_from_config(params: dict, cls=None) -> dict:
     """Model keywords read from a file: JSON lists back to tuples (column lists stay lists),
     constraint objects back to objects (built-in classes of fairsynth.fairness only); a
     keyword of `cls` the file predates gets its behaviour of that time (BEFORE_KEYWORD)."""
-    import inspect
-
     if cls is not None:
-        known = inspect.signature(cls.__init__).parameters
+        known = cls._get_param_names()
         params = {**{k: v for k, v in BEFORE_KEYWORD.items() if k in known}, **params}
     out = {}
     for k, v in params.items():
