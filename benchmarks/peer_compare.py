@@ -217,17 +217,22 @@ def main() -> None:
             fs = json.loads((work / "fairsynth.json").read_text())
         else:
             fs = run_fairsynth(seed, train, n, alphas, params, work)
-        if args.skip_peer:
-            peer = json.loads((work / "tabularargn.json").read_text())
-        else:
+        peer_json = work / "tabularargn.json"
+        if not args.skip_peer:
             peer = run_peer(seed, train, n, args, work)
+        elif peer_json.exists():
+            peer = json.loads(peer_json.read_text())
+        else:  # nothing of the peer's to score
+            print(f"seed {seed}: no peer samples in {work} (--skip-peer): fairsynth only")
+            peer = {}
         fs_fit = {k: fs.get(k) for k in ("fit_s", "load_start", "load_end", "threads", "params")}
         samples = [
             ("fairsynth FairPTGAN", f"α = {a}", f"fairsynth_a{a}.csv", fs_fit) for a in alphas
         ]
-        peer_fit = peer_rows(peer)
-        for s in ("plain", "fair"):
-            samples.append(("TabularARGN", s, f"tabularargn_{s}.csv", peer_fit))
+        if peer:
+            peer_fit = peer_rows(peer)
+            for s in ("plain", "fair"):
+                samples.append(("TabularARGN", s, f"tabularargn_{s}.csv", peer_fit))
         for generator, sample, name, fit in samples:
             synth = pd.read_csv(work / name)
             row = {"generator": generator, "sample": sample, "seed": seed, "rows": len(synth)}

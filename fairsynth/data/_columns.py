@@ -177,7 +177,9 @@ class NumericEncoder(ColumnEncoder):
         return cls(spec, codec, lo, hi, digits, **kw)
 
     def layout(self):
-        out = [("scalar", "value", 1)]
+        # a bin's scalar is always 0 (BinCodec): "constant", so heads need not emit it
+        role = "constant" if isinstance(self.codec, BinCodec) else "value"
+        out = [("scalar", role, 1)]
         if self.codec.n_modes:
             out.append(("onehot", "mode", self.codec.n_modes))
         if self.spec.has_missing:

@@ -40,12 +40,18 @@ class ChainHeads(nn.Module):
         self.feed = nn.Linear(out_dim, out_dim, bias=False)
         nn.init.zeros_(self.feed.weight)  # starts as the plain heads
         order = chain_order(spans)
-        self._steps = [(s.start, s.stop, s.kind == "onehot") for s in order]
+        # a constant span (a bin's scalar, always 0) is neither emitted nor fed forward
+        self._steps = [(s.start, s.stop, s.kind == "onehot") for s in order if s.role != "constant"]
         rank = torch.empty(out_dim, dtype=torch.long)
         for k, s in enumerate(order):
             rank[s.start : s.stop] = k
         # feed.weight[o, i] is used only when input i's span is emitted before output o's.
         self.register_buffer("mask", (rank[None, :] < rank[:, None]).float(), persistent=False)
+        # where the emitted spans go in the row (the constant ones stay 0)
+        emitted = sorted(start for start, _, _ in self._steps)
+        stops = {start: stop for start, stop, _ in self._steps}
+        cols = [i for start in emitted for i in range(start, stops[start])]
+        self.register_buffer("cols", torch.tensor(cols, dtype=torch.long), persistent=False)
 
     def forward(
         self,
@@ -57,6 +63,10 @@ class ChainHeads(nn.Module):
         one-hot} spans given, not emitted (a conditioning category)."""
         logits = self.base(h)
         feed_t = (self.feed.weight * self.mask).t()  # (in, out)
+        # Gumbel-max: argmax(logits + g) is a draw from softmax(logits); the noise of every
+        # span comes from one call on the device.
+        u = torch.rand(logits.shape, device=h.device, generator=draws)
+        gumbel = -torch.log(-torch.log(u.clamp_min(1e-20)))
         pieces: dict[int, torch.Tensor] = {}
         for start, stop, onehot in self._steps:
             a = logits[:, start:stop]
@@ -64,19 +74,16 @@ class ChainHeads(nn.Module):
                 y = fixed[start].to(a.dtype)
             elif onehot:
                 y = torch.softmax(a, dim=1)
-                y = y + (_draw(y.detach(), draws) - y).detach()
+                pick = (a.detach() + gumbel[:, start:stop]).argmax(1)
+                hard = torch.nn.functional.one_hot(pick, stop - start).to(y.dtype)
+                y = y + (hard - y).detach()
             else:
                 y = torch.tanh(a)
             pieces[start] = y
             logits = logits + y @ feed_t[start:stop]
         if not pieces:  # nothing modelled (every column constant, an id or derived)
-            return logits
-        return torch.cat([pieces[s] for s in sorted(pieces)], dim=1)
-
-
-def _draw(p: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-    """One category per row by inverse CDF (as decode='sample' draws), as a one-hot."""
-    cdf = p.cumsum(1)
-    u = torch.rand(p.shape[0], 1, device=p.device, generator=generator)
-    pick = (cdf <= u * cdf[:, -1:]).sum(1).clamp_max(p.shape[1] - 1)
-    return torch.nn.functional.one_hot(pick, p.shape[1]).to(p.dtype)
+            return logits * 0.0  # still a graph for the optimiser
+        filled = torch.cat([pieces[s] for s in sorted(pieces)], dim=1)
+        if filled.shape[1] == logits.shape[1]:
+            return filled
+        return torch.zeros_like(logits).index_copy(1, self.cols, filled)

@@ -84,16 +84,21 @@ class TemperedObjective:
         b = idx1.shape[0]
         if self.heads == "soft":
             return self.generator(self._noise(b), c)
-        ones = torch.ones_like(alpha)
 
-        def committed(idx):  # a row of the data law (α = 1) with its categories drawn
-            draws = self.sampler.generator
-            row = self.generator(self._noise(b), self.condition(ones, idx), draws)
+        def committed(idx):  # rows of the data law (α = 1) with their categories drawn
+            draws, ones = self.sampler.generator, torch.ones_like(idx, dtype=alpha.dtype)
+            row = self.generator(self._noise(idx.shape[0]), self.condition(ones, idx), draws)
             return row if self.heads == "chain" else self.generator.activation.commit(row, draws)
 
-        x1, x2 = committed(idx1), committed(idx2)
-        a = alpha[:, None]
-        return a * x1 + (1 - a) * x2
+        # Most rows are kept at α = 1 (r): only the tempered ones need a partner row, so
+        # the second generator pass runs on them alone.
+        x = committed(idx1)
+        tempered = torch.nonzero(alpha < 1).squeeze(1)
+        if tempered.numel() == 0:
+            return x
+        a = alpha[tempered, None]
+        mixed = a * x[tempered] + (1 - a) * committed(idx2[tempered])
+        return x.index_copy(0, tempered, mixed)
 
     def critic_loss(self) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         idx1 = self.sampler.draw()

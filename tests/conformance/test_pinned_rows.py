@@ -15,13 +15,13 @@ from threadpoolctl import threadpool_limits
 from fairsynth import GAP, PMGAN, PTGAN, FairPTGAN
 
 PINNED = {
-    "ptgan": "75f6a317c2a482c4",
-    "fairptgan-1.0": "af4efb34edf44c1b",
-    "fairptgan-0.7": "fdfe7dceaabad5e1",
-    "fairptgan-0.5": "fd4e09c6733c9311",
-    "gap": "c2d105296df33207",
+    "ptgan": "7a2dc3e9ae532a54",
+    "fairptgan-1.0": "c9df7057ee44d93a",
+    "fairptgan-0.7": "ed5fc6df73301e55",
+    "fairptgan-0.5": "4cef652bc0becc27",
+    "gap": "045ab933dc27604b",
     "pmgan": "ce8489049e3d8879",
-    "ptgan-early-stopping": "3e8312ee40d2bf3f",
+    "ptgan-early-stopping": "0f24a275c060382c",
 }
 
 

@@ -118,6 +118,51 @@ def test_chain_heads_let_a_later_column_agree_with_the_category_drawn_before_it(
     assert heads.feed.weight.grad[3:6, 6:9].abs().sum() == 0  # no path from later to earlier
 
 
+def test_chain_heads_leave_a_bins_constant_scalar_at_zero_and_draw_the_softmax_law():
+    from fairsynth.data.transformer import Span
+    from fairsynth.nn.chain import ChainHeads
+
+    spans = [Span("x", "scalar", "constant", 0, 1), Span("x", "onehot", "mode", 1, 4)]
+    heads = ChainHeads(2, spans, 4)
+    with torch.no_grad():
+        heads.base.weight.zero_()
+        heads.base.bias.copy_(torch.tensor([5.0, 0.0, 1.0, 2.0]))
+        heads.feed.weight.fill_(3.0)  # nothing may flow from the constant span
+    rows = heads(torch.zeros(20_000, 2), torch.Generator().manual_seed(0))
+    assert torch.equal(rows[:, 0], torch.zeros(20_000))
+    share = rows[:, 1:].mean(0)
+    assert torch.allclose(share, torch.softmax(torch.tensor([0.0, 1.0, 2.0]), 0), atol=0.015)
+
+
+def test_tempered_fake_rows_mix_a_partner_only_where_alpha_is_below_one():
+    from fairsynth.train.objectives import TemperedObjective
+    from fairsynth.train.sampler import MinibatchSampler
+
+    calls = []
+
+    class Gen(torch.nn.Module):
+        noise_dim = 1
+
+        def forward(self, z, c, draws=None):
+            calls.append(len(z))
+            return c[:, 1:].repeat(1, 2)  # the row's index, as its encoded row
+
+    obj = TemperedObjective(
+        Gen(),
+        None,
+        torch.zeros(10, 2),
+        MinibatchSampler(10, 6, torch.Generator()),
+        condition=lambda a, idx: torch.stack([a, idx.float()], 1),
+        heads="chain",
+    )
+    idx1, idx2 = torch.arange(6), torch.arange(6) + 4
+    alpha = torch.tensor([1.0, 0.25, 1.0, 1.0, 0.5, 1.0])
+    fake = obj._fake(idx1, idx2, alpha, None)
+    assert calls == [6, 2]  # the partner rows only for the two tempered rows
+    expected = alpha * idx1 + (1 - alpha) * idx2
+    assert torch.allclose(fake[:, 0], expected)
+
+
 def test_chain_heads_draws_are_reproducible_and_fixed_spans_are_kept():
     from fairsynth.nn.chain import ChainHeads
 
