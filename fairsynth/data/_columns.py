@@ -177,9 +177,7 @@ class NumericEncoder(ColumnEncoder):
         return cls(spec, codec, lo, hi, digits, **kw)
 
     def layout(self):
-        # a bin's scalar is always 0 (BinCodec): "constant", so heads need not emit it
-        role = "constant" if isinstance(self.codec, BinCodec) else "value"
-        out = [("scalar", role, 1)]
+        out = [("scalar", "value", 1)]
         if self.codec.n_modes:
             out.append(("onehot", "mode", self.codec.n_modes))
         if self.spec.has_missing:

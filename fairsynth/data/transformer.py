@@ -5,8 +5,6 @@ Layout of one encoded row (columns in schema order, spans of a column in this or
 * continuous / integer / datetime: a ``("scalar", "value")`` span of width 1 in [-1, 1]
   (quantile-to-normal, or mode-specific normalisation, see :mod:`fairsynth.data._numeric`);
   with ``continuous="mode"`` then a ``("onehot", "mode")`` span over the GMM components;
-  with ``continuous="bins"`` the scalar is ``("scalar", "constant")`` (always 0) and the
-  ``("onehot", "mode")`` span is over the bins;
   then, if the column has missing values, a ``("onehot", "missing")`` span of width 2
   (``[present, missing]``) — the scalar is 0 where the value is missing;
 * categorical / boolean: a ``("onehot", "value")`` span over the categories, NaN being one
@@ -63,8 +61,7 @@ class Span(NamedTuple):
     """A slice ``[start, stop)`` of the encoded row that belongs to one column.
 
     ``kind`` is ``"scalar"`` (width 1, tanh-like activation) or ``"onehot"`` (softmax);
-    ``role`` is ``"value"``, ``"mode"`` (mode-specific normalisation or quantile bin),
-    ``"missing"`` or ``"constant"`` (a bin's scalar: always 0).
+    ``role`` is ``"value"``, ``"mode"`` (mode-specific normalisation) or ``"missing"``.
     """
 
     column: str

@@ -34,6 +34,10 @@ class DDPObjective:
         self.critic = DDP(inner.critic, device_ids=ids, forward_sync_buffers=False)
         self.generator.noise_dim = inner.generator.noise_dim  # read by the objective
         self.plain_generator, self.plain_critic = inner.generator, inner.critic
+        # The critic step runs the plain generator: its rows, shared with the generator
+        # step, would bypass DDP's gradient all-reduce.
+        if hasattr(inner, "share_fakes"):
+            inner.share_fakes = False
 
     @property
     def sampler(self):

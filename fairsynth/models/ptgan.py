@@ -208,6 +208,7 @@ class PTGAN(BaseSynthesizer):
             partner=partner,
             generator_penalty=penalty,
             heads=self.heads,
+            share_fakes=self.critic_steps == 1,
             **resolve_loss(self),
         )
         if self.target_consistency > 0 and self.target is not None:

@@ -40,18 +40,15 @@ class ChainHeads(nn.Module):
         self.feed = nn.Linear(out_dim, out_dim, bias=False)
         nn.init.zeros_(self.feed.weight)  # starts as the plain heads
         order = chain_order(spans)
-        # a constant span (a bin's scalar, always 0) is neither emitted nor fed forward
-        self._steps = [(s.start, s.stop, s.kind == "onehot") for s in order if s.role != "constant"]
+        # Every span is emitted, a bin's scalar too (its data value is always 0): its tanh,
+        # fed forward, is the chain's one non-linear function of the draws before it, and
+        # leaving it out cost pair trends (docs/benchmarks.md, "Seventh session").
+        self._steps = [(s.start, s.stop, s.kind == "onehot") for s in order]
         rank = torch.empty(out_dim, dtype=torch.long)
         for k, s in enumerate(order):
             rank[s.start : s.stop] = k
         # feed.weight[o, i] is used only when input i's span is emitted before output o's.
         self.register_buffer("mask", (rank[None, :] < rank[:, None]).float(), persistent=False)
-        # where the emitted spans go in the row (the constant ones stay 0)
-        emitted = sorted(start for start, _, _ in self._steps)
-        stops = {start: stop for start, stop, _ in self._steps}
-        cols = [i for start in emitted for i in range(start, stops[start])]
-        self.register_buffer("cols", torch.tensor(cols, dtype=torch.long), persistent=False)
 
     def forward(
         self,
@@ -82,8 +79,5 @@ class ChainHeads(nn.Module):
             pieces[start] = y
             logits = logits + y @ feed_t[start:stop]
         if not pieces:  # nothing modelled (every column constant, an id or derived)
-            return logits * 0.0  # still a graph for the optimiser
-        filled = torch.cat([pieces[s] for s in sorted(pieces)], dim=1)
-        if filled.shape[1] == logits.shape[1]:
-            return filled
-        return torch.zeros_like(logits).index_copy(1, self.cols, filled)
+            return logits
+        return torch.cat([pieces[s] for s in sorted(pieces)], dim=1)

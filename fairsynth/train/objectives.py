@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 from torch import nn
@@ -54,6 +54,11 @@ class TemperedObjective:
     # tempered fake is the convex mixture of two such rows, as sampling builds it), or
     # 'chain' (as 'commit', the spans emitted in sequence: nn/chain.py).
     heads: str = "soft"
+    # The generator step scores the fake rows of the critic step just before it (made with
+    # the same generator weights, so the same law): one generator pass per step instead of
+    # two, as DCGAN trains. Only with one critic step per generator step.
+    share_fakes: bool = False
+    _shared: tuple | None = field(default=None, init=False, repr=False)
 
     def _alpha_kept(self, size: int) -> torch.Tensor:
         # α ~ r·δ₁ + (1 − r)·U(0, 1), drawn on the device with the trainer's generator.
@@ -109,8 +114,13 @@ class TemperedObjective:
         q1 = a1[:, None] * x1 + (1 - a1[:, None]) * x2
         q2 = a2[:, None] * x1 + (1 - a2[:, None]) * x2
         c1 = self.condition(a1, idx1)
-        with torch.no_grad():
+        if self.share_fakes:
             fake = self._fake(idx1, idx2, a1, c1)
+            self._shared = (fake, idx1, a1, c1)
+            fake = fake.detach()
+        else:
+            with torch.no_grad():
+                fake = self._fake(idx1, idx2, a1, c1)
         loss, logs = critic_adversarial(
             self.critic(q1, c1), self.critic(fake, c1), self.loss, self.label_smoothing
         )
@@ -140,11 +150,14 @@ class TemperedObjective:
         return ((grad.norm(dim=1) - 1) ** 2).mean()
 
     def generator_loss(self) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-        idx = self.sampler.draw()
-        alpha = self._alpha_kept(idx.shape[0])
-        c = self.condition(alpha, idx)
-        partners = idx if self.heads == "soft" else self._partners(idx)
-        fake = self._fake(idx, partners, alpha, c)
+        if self._shared is not None:
+            (fake, idx, alpha, c), self._shared = self._shared, None
+        else:
+            idx = self.sampler.draw()
+            alpha = self._alpha_kept(idx.shape[0])
+            c = self.condition(alpha, idx)
+            partners = idx if self.heads == "soft" else self._partners(idx)
+            fake = self._fake(idx, partners, alpha, c)
         loss = generator_adversarial(self.critic(fake, c), self.loss)
         logs: dict[str, torch.Tensor] = {}
         if self.generator_penalty is not None:

@@ -15,13 +15,13 @@ from threadpoolctl import threadpool_limits
 from fairsynth import GAP, PMGAN, PTGAN, FairPTGAN
 
 PINNED = {
-    "ptgan": "7a2dc3e9ae532a54",
-    "fairptgan-1.0": "c9df7057ee44d93a",
-    "fairptgan-0.7": "ed5fc6df73301e55",
-    "fairptgan-0.5": "4cef652bc0becc27",
-    "gap": "045ab933dc27604b",
+    "ptgan": "c645a2d476836bfa",
+    "fairptgan-1.0": "05a7ab3f0e7d0989",
+    "fairptgan-0.7": "b3e04f8fce4446a8",
+    "fairptgan-0.5": "5164d480c7971901",
+    "gap": "b0a72994b0fb2b9d",
     "pmgan": "ce8489049e3d8879",
-    "ptgan-early-stopping": "0f24a275c060382c",
+    "ptgan-early-stopping": "085bf0c9ea742968",
 }
 
 

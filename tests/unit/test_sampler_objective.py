@@ -118,19 +118,16 @@ def test_chain_heads_let_a_later_column_agree_with_the_category_drawn_before_it(
     assert heads.feed.weight.grad[3:6, 6:9].abs().sum() == 0  # no path from later to earlier
 
 
-def test_chain_heads_leave_a_bins_constant_scalar_at_zero_and_draw_the_softmax_law():
+def test_chain_heads_draw_each_category_with_its_softmax_probability():
     from fairsynth.data.transformer import Span
     from fairsynth.nn.chain import ChainHeads
 
-    spans = [Span("x", "scalar", "constant", 0, 1), Span("x", "onehot", "mode", 1, 4)]
-    heads = ChainHeads(2, spans, 4)
+    heads = ChainHeads(2, [Span("c", "onehot", "value", 0, 3)], 3)
     with torch.no_grad():
         heads.base.weight.zero_()
-        heads.base.bias.copy_(torch.tensor([5.0, 0.0, 1.0, 2.0]))
-        heads.feed.weight.fill_(3.0)  # nothing may flow from the constant span
+        heads.base.bias.copy_(torch.tensor([0.0, 1.0, 2.0]))
     rows = heads(torch.zeros(20_000, 2), torch.Generator().manual_seed(0))
-    assert torch.equal(rows[:, 0], torch.zeros(20_000))
-    share = rows[:, 1:].mean(0)
+    share = rows.mean(0)
     assert torch.allclose(share, torch.softmax(torch.tensor([0.0, 1.0, 2.0]), 0), atol=0.015)
 
 
@@ -161,6 +158,45 @@ def test_tempered_fake_rows_mix_a_partner_only_where_alpha_is_below_one():
     assert calls == [6, 2]  # the partner rows only for the two tempered rows
     expected = alpha * idx1 + (1 - alpha) * idx2
     assert torch.allclose(fake[:, 0], expected)
+
+
+def test_shared_fakes_give_the_generator_step_the_critic_steps_rows_with_their_graph():
+    from fairsynth.train.objectives import TemperedObjective
+    from fairsynth.train.sampler import MinibatchSampler
+
+    class Gen(torch.nn.Module):
+        noise_dim = 2
+
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.ones(2))
+            self.calls = 0
+
+        def forward(self, z, c, draws=None):
+            self.calls += 1
+            return z * self.w
+
+    class Critic(torch.nn.Module):
+        def forward(self, x, c):
+            return x.sum(1)
+
+    gen = Gen()
+    obj = TemperedObjective(
+        gen,
+        Critic(),
+        torch.zeros(10, 2),
+        MinibatchSampler(10, 4, torch.Generator().manual_seed(0)),
+        condition=lambda a, idx: a[:, None],
+        coherency=0.0,
+        share_fakes=True,
+    )
+    obj.critic_loss()
+    loss, _ = obj.generator_loss()
+    assert gen.calls == 1  # the generator step made no rows of its own
+    loss.backward()
+    assert gen.w.grad is not None and gen.w.grad.abs().sum() > 0
+    obj.generator_loss()  # nothing shared left: it generates afresh
+    assert gen.calls == 2
 
 
 def test_chain_heads_draws_are_reproducible_and_fixed_spans_are_kept():
