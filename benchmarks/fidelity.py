@@ -4,6 +4,7 @@
     OMP_NUM_THREADS=1 PYTHONPATH=. python benchmarks/fidelity.py --seeds 0 1 2
     # a saved model file
     OMP_NUM_THREADS=1 PYTHONPATH=. python benchmarks/fidelity.py --model fairsynth-model.fsz
+    # default PTGAN instead: --model-class ptgan --tag "default PTGAN"
     # options: --last (also score the generator of the last epoch, not only the one early
     # stopping kept), --quality (sdmetrics), --downstream (LR / GBM AUC on adult_test),
     # --set key=value (a model parameter, repeatable; JSON values), --tag name
@@ -27,7 +28,7 @@ import pandas as pd
 import torch
 from _results import parse_settings, upsert_csv
 
-from fairsynth import FairPTGAN, datasets, load
+from fairsynth import PTGAN, FairPTGAN, datasets, load
 from fairsynth.evaluate import dependencies, detection, fidelity, utility
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,9 +65,12 @@ def score(synth, train, test, args) -> dict:
     return row
 
 
-def fit(seed: int, train: pd.DataFrame, params: dict):
+def fit(seed: int, train: pd.DataFrame, params: dict, model_class: str = "fairptgan"):
     last = {}
-    model = FairPTGAN(target="income", sensitive="sex", random_state=seed, **params)
+    if model_class == "ptgan":  # default PTGAN: no sensitive column, the target as a column
+        model = PTGAN(target="income", random_state=seed, **params)
+    else:
+        model = FairPTGAN(target="income", sensitive="sex", random_state=seed, **params)
 
     def keep_last(epoch, logs):  # the averaged weights the loop ends with
         last["state"] = {k: v.detach().clone() for k, v in model.generator_.state_dict().items()}
@@ -83,6 +87,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--model", type=Path, help="a saved model file (else fresh fits)")
     p.add_argument("--seeds", type=int, nargs="+", default=[0])
+    p.add_argument("--model-class", choices=["fairptgan", "ptgan"], default="fairptgan")
     p.add_argument("--rows", type=int, default=None, help="rows sampled (default: the table's)")
     p.add_argument("--last", action="store_true", help="also score the last epoch's generator")
     p.add_argument("--quality", action="store_true", help="sdmetrics quality too")
@@ -104,7 +109,7 @@ def main() -> None:
         rows[-1].update(score(synth, train, test, args))
         print(rows[-1], flush=True)
     for seed in [] if args.model is not None else args.seeds:
-        model, last, seconds = fit(seed, train, params)
+        model, last, seconds = fit(seed, train, params, args.model_class)
         es = model.training_summary_.get("early_stopping", {})
         info = {
             "tag": args.tag,
