@@ -35,9 +35,9 @@ class DDPObjective:
         self.generator.noise_dim = inner.generator.noise_dim  # read by the objective
         self.plain_generator, self.plain_critic = inner.generator, inner.critic
         # The critic step runs the plain generator: its rows, shared with the generator
-        # step, would bypass DDP's gradient all-reduce.
-        if hasattr(inner, "share_fakes"):
-            inner.share_fakes = False
+        # step, would bypass DDP's gradient all-reduce (inner is a TemperedObjective: the
+        # DDP driver serves PTGAN and FairPTGAN only).
+        inner.share_fakes = False
 
     @property
     def sampler(self):
