@@ -11,6 +11,9 @@ def upsert_csv(new: pd.DataFrame, path: Path, key: list[str]) -> pd.DataFrame:
     """Write `new` to `path`, keeping the earlier rows whose `key` this run did not redo."""
     if path.exists():
         old = pd.read_csv(path)
+        for column in key:  # a key column added after the file was written
+            if column not in old:
+                old[column] = pd.NA
         old = old[~old.set_index(key).index.isin(new.set_index(key).index)]
         new = pd.concat([old, new], ignore_index=True)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -291,3 +291,11 @@ def fit(
             f"{column} is decoded from {source} (it determines {column} in every row)",
             highlight=False,
         )
+    zeros = s.get("structural_zeros") or {}
+    if zeros.get("pairs"):
+        examples = "; ".join(zeros["examples"][:3])
+        console.print(
+            f"{zeros['pairs']} pair(s) of categories the table never shows together are never "
+            f"generated together (e.g. {examples})",
+            highlight=False,
+        )

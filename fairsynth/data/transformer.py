@@ -179,6 +179,22 @@ class TableTransformer:
         self._check_fitted()
         return {e.name: e.source for e in self._encoders if isinstance(e, DerivedEncoder)}
 
+    def category_label(self, column: str, role: str, k: int) -> str:
+        """A readable name of category k of `column`'s one-hot span of this role
+        ("relationship=Husband", "age in [17, 18]", "hours missing")."""
+        self._check_fitted()
+        (enc,) = [e for e in self._encoders if e.name == column]
+        if role == "missing":
+            return f"{column} {'missing' if k else 'present'}"
+        categories = getattr(enc, "categories", None)
+        if categories is not None:
+            return f"{column}={categories[k]}" if k < len(categories) else f"{column} missing"
+        quantiles = getattr(enc.codec, "quantiles", None)
+        if quantiles is None:  # a mode of mode-specific normalisation
+            return f"{column} mode {k + 1}"
+        low, high = quantiles[k, 0], quantiles[k, -1]
+        return f"{column}={low:g}" if low == high else f"{column} in [{low:g}, {high:g}]"
+
     def tied_intervals(self) -> dict[int, np.ndarray]:
         """{start of a scalar span: (k, 3) array of [low, high, code]}: encoded values in
         [low, high] decode to one tied value (e.g. a spike at 0), which encodes to `code`.

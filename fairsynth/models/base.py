@@ -23,6 +23,8 @@ from ..data import TableTransformer, detect_schema
 from ..data.validate import check_group_column, validate_table
 from ..errors import InvalidDataError, InvalidParameterError, NotFittedError
 from ..nn import Critic, Generator
+from ..nn.chain import ChainHeads
+from ..nn.structure import forbidden_pairs
 from ..privacy import CopyFilter, hashed_columns, privacy_summary, row_hashes
 from ..train import LoopConfig, TrainingLoop
 from ..train.early_stopping import EarlyStopping
@@ -39,6 +41,8 @@ SAMPLE_CHUNK = 65_536
 # a fractional validation_size is capped at this many rows (enough for a stable score).
 HOLDOUT_MIN_TABLE = 1_000
 HOLDOUT_MAX_ROWS = 5_000
+# The fit summary names this many of the structural zeros the chain heads block.
+STRUCTURAL_ZERO_EXAMPLES = 10
 
 
 def seed_from(random_state) -> int:
@@ -120,6 +124,7 @@ class BaseSynthesizer(BaseEstimator, ABC):
             data = self._prepare(train, encoded, seed)
             del encoded
             self._build_networks()
+            structural_zeros = self._block_structural_zeros(data)
             gen = torch.Generator(device=self.device_).manual_seed(seed)
             objective, steps, gen = runtime.objective(self, data, gen, seed)
             stopper = None if holdout is None else EarlyStopping(self, holdout, seed + 1)
@@ -159,6 +164,7 @@ class BaseSynthesizer(BaseEstimator, ABC):
             "columns": len(df.columns),
             "encoded_width": int(self.transformer_.output_dim),
             "derived_columns": self.transformer_.derived(),
+            "structural_zeros": structural_zeros,
             "epochs_run": int(self.history_["epoch"].iloc[-1]),
             "max_epochs": int(loop.config.epochs),
             "steps_per_epoch": int(loop.config.steps_per_epoch),
@@ -294,6 +300,53 @@ class BaseSynthesizer(BaseEstimator, ABC):
 
     def _build_networks(self) -> None:
         self.generator_, self.critic_ = self._make_networks()
+
+    def _block_structural_zeros(self, data: TrainingData) -> dict:
+        """Chain heads block the pairs of categories the training rows never show together
+        (nn/structure.py). Returns the fit summary's entry: how many pairs, and those of the
+        commonest categories by name."""
+        heads = [m for m in self.generator_.modules() if isinstance(m, ChainHeads)]
+        if not heads:
+            return {"pairs": 0, "examples": []}
+        context = self._structure_context(data)
+        pairs = forbidden_pairs(context, data.rows, self.layout_.spans)
+        for h in heads:
+            h.block(pairs)
+        counts = torch.cat([context, data.rows], dim=1).sum(0).tolist()
+        cd = context.shape[1]
+        inputs = self._context_labels() + self._row_labels()
+        outputs = self._row_labels()
+        # The pairs of the commonest categories first; the row part is symmetric, so a
+        # pair is named once.
+        named: dict[str, float] = {}
+        for i, o in torch.nonzero(pairs).tolist():
+            name = " & ".join(sorted((inputs[i], outputs[o])))
+            named[name] = min(counts[i], counts[cd + o])
+        ranked = sorted(named, key=lambda k: (-named[k], k))
+        return {"pairs": len(ranked), "examples": ranked[:STRUCTURAL_ZERO_EXAMPLES]}
+
+    def _structure_context(self, data: TrainingData) -> torch.Tensor:
+        """The networks' condition of every training row at α = 1."""
+        n = len(data)
+        return self._condition(
+            torch.ones(n, device=self.device_), torch.arange(n, device=self.device_), data
+        )
+
+    def _context_labels(self) -> list[str]:
+        """A name for each column of the networks' condition."""
+        return [f"condition {i}" for i in range(self.layout_.cond_dim)]
+
+    def _row_labels(self) -> list[str]:
+        """A name for each column of the networks' rows (a category's, where one-hot)."""
+        labels = [""] * self.layout_.width
+        for s in self.layout_.spans:
+            for k in range(s.stop - s.start):
+                labels[s.start + k] = (
+                    self.transformer_.category_label(s.column, s.role, k)
+                    if s.kind == "onehot"
+                    else s.column
+                )
+        return labels
 
     def _make_networks(self) -> tuple[torch.nn.Module, torch.nn.Module]:
         """A new (generator, critic) pair for the layout, from torch's global stream."""

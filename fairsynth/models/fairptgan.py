@@ -31,8 +31,8 @@ class FairLayout(PTGANLayout):
     column in each group; strides : a row's group code is Σ category · stride (the last
     column varies fastest, so one column's codes are its categories); keep : the encoded
     columns the networks model; onehots : the one-hot spans grouped for category draws;
-    whole_rows : how sampling tempers (fairsynth.fairness.tempering; False for files
-    written before it swapped whole rows, which keep giving the rows they gave).
+    tempering : how sampling tempers (fairsynth.fairness.tempering's scheme: files written
+    before the pooled scheme keep giving the rows they gave).
     What the label constraint reads is its own (fairsynth.fairness).
     """
 
@@ -42,7 +42,7 @@ class FairLayout(PTGANLayout):
     keep: torch.Tensor
     onehots: list
     canonical: CanonicalRows
-    whole_rows: bool = True
+    tempering: str = "pooled"
 
     @property
     def n_groups(self) -> int:
@@ -52,9 +52,11 @@ class FairLayout(PTGANLayout):
 class FairPTGAN(PTGAN):
     """PTGAN whose temperature moves the data towards independence from a sensitive column.
 
-    Each row of group a is tempered with a partner drawn from the *other* groups:
-    q = α·x_a + (1 − α)·x_b, labelled with group a. α = 1 is the original data; for two
-    groups α = 1/2 makes every column independent of the sensitive attribute. The sensitive
+    In training each row of group a is tempered with a partner drawn from the *other*
+    groups: q = α·x_a + (1 − α)·x_b, labelled with group a. Sampling moves each group's law
+    towards the table's, (2α − 1)·P_a + (2 − 2α)·P for α ≥ 1/2 (fairsynth.fairness.tempering):
+    α = 1 is the original data, α = 1/2 makes every column independent of the sensitive
+    attribute, for any number of groups. The sensitive
     column is not interpolated: it is a condition of both networks and is copied into the
     output. One fit serves every α: `alpha` is only the default of `sample`.
 
@@ -456,7 +458,7 @@ class FairPTGAN(PTGAN):
             "fairness": self.fairness_.state(),
             "fairness_summary": self.fairness_summary_,
             "label_rows": "canonical",  # absent from files written before: as generated
-            "tempering": "whole rows",  # absent from files written before: interpolated
+            "tempering": self.layout_.tempering,
         }
 
     def _restore_state(self, state: dict) -> None:
@@ -464,7 +466,10 @@ class FairPTGAN(PTGAN):
         self.group_shares_ = np.asarray(state["group_shares"], dtype=np.float64)
         self.target_ = state.get("target", self.target)
         self._pending_fairness = state.get("fairness")  # built with the tensors
-        self.layout_.whole_rows = state.get("tempering") == "whole rows"
+        # Absent from files written before whole rows; "whole rows": swapped with another
+        # group's rows (sixth and seventh sessions).
+        scheme = state.get("tempering", "interpolate")
+        self.layout_.tempering = "others" if scheme == "whole rows" else scheme
         if state.get("label_rows") != "canonical":
             self.layout_.canonical = CanonicalRows(
                 self.transformer_, self.device_, as_generated=True
@@ -488,6 +493,18 @@ class FairPTGAN(PTGAN):
         onehot = torch.nn.functional.one_hot(groups, self._n_groups).to(alpha.dtype)
         return torch.cat([alpha[:, None], onehot], dim=1)
 
+    def _context_labels(self) -> list[str]:
+        columns = self._sensitive_columns()
+        spans = self.layout_.sensitive
+        values = [self._categories(c, s) for c, s in zip(columns, spans, strict=True)]
+        groups = [
+            GROUP_SEPARATOR.join(
+                f"{c}={v[k]}" for c, v, k in zip(columns, values, combo, strict=True)
+            )
+            for combo in self.layout_.components.tolist()
+        ]
+        return ["temperature", *groups]
+
     def _objective(self, data, sampler, networks=None) -> TemperedObjective:
         objective = super()._objective(data, sampler, networks)
         objective.cross_group = True
@@ -510,7 +527,7 @@ class FairPTGAN(PTGAN):
             shares,
             constraint.feature_alpha(alpha),
             gen,
-            whole_rows=layout.whole_rows,
+            scheme=layout.tempering,
         )
         self._write_groups(full, groups)
         if constraint.active(alpha):

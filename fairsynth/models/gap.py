@@ -113,6 +113,12 @@ class GAP(BaseSynthesizer):
     def _prepare(self, df, encoded: torch.Tensor, seed: int) -> TrainingData:
         return self.base_._prepare(df, encoded, seed)
 
+    def _structure_context(self, data: TrainingData) -> torch.Tensor:
+        return self.base_._structure_context(data)
+
+    def _context_labels(self) -> list[str]:
+        return self.base_._context_labels()
+
     def _build_networks(self) -> None:
         # Built one after the other from the forked, seeded global stream: the pairs start
         # from different initial weights.

@@ -188,6 +188,11 @@ class PTGAN(BaseSynthesizer):
             return t
         return torch.cat([t, cond.onehot(data.codes[idx])], dim=1)
 
+    def _context_labels(self) -> list[str]:
+        cond = self.layout_.conditional
+        labels = self._row_labels()[cond.start : cond.stop] if cond is not None else []
+        return ["temperature", *labels]
+
     def _objective(self, data: TrainingData, sampler, networks=None) -> TemperedObjective:
         """networks: the (generator, critic) to train, default the model's own (GAP passes
         each pair's)."""

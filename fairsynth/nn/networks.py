@@ -47,7 +47,7 @@ class Generator(nn.Module):
             width += h
         self.body = nn.Sequential(*layers)
         # chain: the spans are emitted in sequence, categories drawn (nn/chain.py).
-        self.chain = ChainHeads(width, spans, out_dim) if chain else None
+        self.chain = ChainHeads(width, spans, out_dim, cond_dim) if chain else None
         if not chain:
             self.head = nn.Linear(width, out_dim)
             self.activation = SpanActivation(spans, out_dim)
@@ -63,7 +63,7 @@ class Generator(nn.Module):
         draws): soft heads leave the categories to the decoding."""
         h = self.body(torch.cat([z, c], dim=1))
         if self.chain is not None:
-            return self.chain(h, draws, fixed)
+            return self.chain(h, draws, fixed, context=c)
         return self.activation(self.head(h))
 
 

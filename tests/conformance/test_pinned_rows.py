@@ -15,13 +15,13 @@ from threadpoolctl import threadpool_limits
 from fairsynth import GAP, PMGAN, PTGAN, FairPTGAN
 
 PINNED = {
-    "ptgan": "c645a2d476836bfa",
-    "fairptgan-1.0": "05a7ab3f0e7d0989",
-    "fairptgan-0.7": "b3e04f8fce4446a8",
-    "fairptgan-0.5": "5164d480c7971901",
-    "gap": "b0a72994b0fb2b9d",
+    "ptgan": "1a52aa7195d0d208",
+    "fairptgan-1.0": "424ccf6f6a2888f8",
+    "fairptgan-0.7": "45af02c8cf25eaa7",
+    "fairptgan-0.5": "af377d231e407c48",
+    "gap": "977ca84f7a5bd981",
     "pmgan": "ce8489049e3d8879",
-    "ptgan-early-stopping": "085bf0c9ea742968",
+    "ptgan-early-stopping": "95ff33bb2334d07e",
 }
 
 

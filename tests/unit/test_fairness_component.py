@@ -260,3 +260,45 @@ def test_tempering_swaps_whole_rows_between_groups_and_alpha_half_mixes_the_laws
     half = temper(rows_of, groups, shares, 0.5, gen)
     for g in (0, 1):  # the same law in both groups at α = 1/2
         assert abs(float(half[groups == g, 0].mean()) - 0.5) < 0.03
+
+
+def test_tempering_moves_every_group_towards_the_pooled_law_whatever_the_groups():
+    import torch
+
+    from fairsynth.fairness.tempering import temper
+
+    def rows_of(groups):  # a row's only column is its group's code
+        return groups.to(torch.float32)[:, None]
+
+    shares = torch.tensor([0.7, 0.2, 0.1])
+    groups = torch.multinomial(shares, 60_000, replacement=True, generator=torch.Generator())
+    gen = torch.Generator().manual_seed(0)
+
+    def law(rows, g):  # each group's share of rows per code
+        codes = rows[groups == g, 0].long()
+        return torch.bincount(codes, minlength=3).float() / len(codes)
+
+    for alpha in (0.75, 0.5):
+        rows = temper(rows_of, groups, shares, alpha, gen)
+        t = 2 * (1 - alpha)
+        for g in range(3):
+            expected = (1 - t) * torch.nn.functional.one_hot(torch.tensor(g), 3) + t * shares
+            assert torch.allclose(law(rows, g), expected, atol=0.02), (alpha, g)
+    others = temper(rows_of, groups, shares, 0.5, gen, scheme="others")
+    # swapping with the other groups only: the majority and a minority stay apart
+    assert (law(others, 0) - law(others, 2)).abs().max() > 0.2
+    two = torch.tensor([0, 1] * 5000)
+    swapped = temper(rows_of, two, torch.tensor([0.5, 0.5]), 0.0, gen)
+    assert torch.equal(swapped[:, 0].long(), 1 - two)  # α = 0: two groups' laws swapped
+
+
+def test_model_files_keep_the_tempering_they_were_written_with(fitted_fair):
+    import copy
+
+    model = copy.deepcopy(fitted_fair)
+    state = model._file_state()
+    assert state["tempering"] == "pooled"
+    model._restore_state({**state, "tempering": "whole rows"})  # sixth, seventh sessions
+    assert model.layout_.tempering == "others"
+    model._restore_state({k: v for k, v in state.items() if k != "tempering"})
+    assert model.layout_.tempering == "interpolate"  # fairsynth 0.1
