@@ -56,9 +56,9 @@ def fit(
             "unconstrained MLP; binary targets), 'quantile' (strong statistical parity: each "
             "group's P(label | row) quantile-mapped onto the pooled law; any number of "
             "classes), 'none' (tempering only, the generator's labels) or 'auto' (teacher for "
-            "a binary target, quantile when the label is non-linear in the row or has more "
-            "classes; the fit says which and why). Without --target the label "
-            "column is inferred when unambiguous (a warning names it). "
+            "a binary target, quantile when the label is non-linear in the row, has more "
+            "classes or there are more than two groups; the fit says which and why). "
+            "Without --target the label column is inferred when unambiguous (a warning names it). "
             + model_default("fairness"),
         ),
     ] = None,

@@ -75,7 +75,8 @@ class FairPTGAN(PTGAN):
         law at sampling; any number of classes), 'none' (cross-group tempering only, the
         generator's own labels), or 'auto' (default: for a binary target 'teacher', or
         'quantile' when an MLP predicts the label clearly better than a logistic regression
-        — the teacher's fair labels are linear; 'quantile' for more classes). Both read the
+        — the teacher's fair labels are linear — or there are more than two groups;
+        'quantile' for more classes). Both read the
         generated rows as their decoded values would be encoded. Without `target` the
         label is inferred when the table makes it unambiguous (fairsynth.fairness.targets,
         with a warning naming it); otherwise 'auto' warns that no label constraint runs and a named
@@ -396,8 +397,12 @@ class FairPTGAN(PTGAN):
 
     def _choose_binary_constraint(self, encoded, y, columns, seed) -> None:
         """fairness='auto' on a binary target: the teacher, or the quantile map when the
-        label is non-linear in the row (fairsynth.fairness.choose_binary)."""
-        constraint, reason = F.choose_binary(encoded, y, columns, seed, self.fairness_bound)
+        label is non-linear in the row or there are more than two groups
+        (fairsynth.fairness.choose_binary)."""
+        n_groups = int((self.group_shares_ > 0).sum())
+        constraint, reason = F.choose_binary(
+            encoded, y, columns, seed, self.fairness_bound, n_groups
+        )
         self.fairness_ = constraint
         self.fairness_summary_.update(
             constraint=constraint.name, description=constraint.describe(), auto=reason

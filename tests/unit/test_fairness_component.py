@@ -219,6 +219,14 @@ def test_auto_takes_the_quantile_map_when_the_label_is_non_linear(nonlinear, cho
     assert isinstance(named.fit(_label_table(nonlinear)).fairness_, TeacherConstraint)
 
 
+def test_auto_takes_the_quantile_map_for_more_than_two_groups():
+    table = _label_table(nonlinear=False)  # a linear label: two groups would get the teacher
+    table["s"] = np.random.default_rng(1).choice(["g0", "g1", "g2"], len(table))
+    m = FairPTGAN(sensitive="s", target="y", **TINY).fit(table)
+    assert isinstance(m.fairness_, QuantileMapConstraint)
+    assert m.training_summary_["fairness"]["auto"] == "quantile: 3 groups (more than two)"
+
+
 def test_wide_one_hots_are_collapsed_for_the_label_models_which_still_read_the_row():
     from fairsynth.fairness import collapse_wide_onehots
     from fairsynth.fairness.teachers import FairTeacher, MLPTeacher
