@@ -39,8 +39,8 @@ class ChainHeads(nn.Module):
     A span's logits are ``base(h)[span] + Σ_{earlier k} y_k · W[k → span]``: one linear map
     of the body and a strictly "earlier-to-later" linear map of the emitted spans, applied
     as each span is emitted (a few tensor ops per span, no per-row Python). `block` adds
-    the structural zeros: ``blocked[i, o] = 1`` lowers output o's logit by BLOCK wherever
-    input i (a condition column, then an emitted column) is on.
+    the structural zeros: ``penalty[i, o] = -BLOCK`` lowers output o's logit wherever input
+    i (a condition column, then an emitted column) is on.
     """
 
     def __init__(self, in_width: int, spans: Sequence, out_dim: int, context_dim: int = 0):
@@ -64,7 +64,7 @@ class ChainHeads(nn.Module):
         # and block nothing (_load_from_state_dict).
         self.register_buffer("blocked_pairs", torch.zeros(0, 2, dtype=torch.long))
         self.register_buffer(
-            "blocked", torch.zeros(context_dim + out_dim, out_dim), persistent=False
+            "penalty", torch.zeros(context_dim + out_dim, out_dim), persistent=False
         )
         self._blocking: list[bool] = [False] * len(self._steps)
 
@@ -73,20 +73,20 @@ class ChainHeads(nn.Module):
         earlier one blocks a later one (the draws come in that order)."""
         cd = self.context_dim
         later = torch.cat([torch.ones(cd, self.mask.shape[0]), self.mask.t().cpu()])
-        self.blocked_pairs = torch.nonzero(pairs.cpu() & later.bool()).to(self.blocked.device)
+        self.blocked_pairs = torch.nonzero(pairs.cpu() & later.bool()).to(self.penalty.device)
         self._rebuild()
 
     def _rebuild(self) -> None:
-        self.blocked.zero_()
-        self.blocked[self.blocked_pairs[:, 0], self.blocked_pairs[:, 1]] = 1.0
+        self.penalty.zero_()
+        self.penalty[self.blocked_pairs[:, 0], self.blocked_pairs[:, 1]] = -BLOCK
         # Which spans block anything: the others skip the extra product in forward.
-        rows = self.blocked[self.context_dim :].any(1).tolist()
+        rows = self.penalty[self.context_dim :].ne(0).any(1).tolist()
         self._blocking = [any(rows[a:b]) for a, b, _ in self._steps]
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
         key = prefix + "blocked_pairs"
         saved = state_dict.setdefault(key, torch.zeros(0, 2, dtype=torch.long))
-        self.blocked_pairs = torch.empty_like(saved, device=self.blocked.device)
+        self.blocked_pairs = torch.empty_like(saved, device=self.penalty.device)
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
         self._rebuild()
 
@@ -99,13 +99,12 @@ class ChainHeads(nn.Module):
     ) -> torch.Tensor:
         """draws: the torch generator that draws the categories. fixed: {span start:
         one-hot} spans given, not emitted (a conditioning category). context: the
-        generator's condition (what `blocked` reads first)."""
+        generator's condition (what `penalty` reads first)."""
         logits = self.base(h)
         feed_t = (self.feed.weight * self.mask).t()  # (in, out)
-        penalty = self.blocked * -BLOCK
         if context is not None and self.context_dim:
-            logits = logits + context @ penalty[: self.context_dim]
-        penalty = penalty[self.context_dim :]
+            logits = logits + context @ self.penalty[: self.context_dim]
+        penalty = self.penalty[self.context_dim :]
         # Gumbel-max: argmax(logits + g) is a draw from softmax(logits); the noise of every
         # span comes from one call on the device.
         u = torch.rand(logits.shape, device=h.device, generator=draws)

@@ -96,13 +96,13 @@ def test_networks_saved_before_blocking_existed_load_and_block_nothing():
     heads = _blocking_heads()
     saved = heads.state_dict()
     # sparse; b → a is dropped (b is emitted after a), a → b and the context pair stay
-    assert saved["blocked_pairs"].shape == (2, 2) and "blocked" not in saved
+    assert saved["blocked_pairs"].shape == (2, 2) and "penalty" not in saved
     fresh = ChainHeads(3, _SPANS, 4, context_dim=2)
     fresh.load_state_dict(saved)
-    assert torch.equal(fresh.blocked, heads.blocked) and fresh._blocking == heads._blocking
+    assert torch.equal(fresh.penalty, heads.penalty) and fresh._blocking == heads._blocking
     old = {k: v for k, v in saved.items() if k != "blocked_pairs"}
     heads.load_state_dict(old)
-    assert not heads.blocked.any() and not any(heads._blocking)
+    assert not heads.penalty.any() and not any(heads._blocking)
 
 
 @pytest.mark.parametrize("model", ["PTGAN", "FairPTGAN"])
