@@ -30,9 +30,7 @@ from collections.abc import Callable
 
 import torch
 
-__all__ = ["SCHEMES", "partner_groups", "temper"]
-
-SCHEMES = ("pooled", "others", "interpolate")
+__all__ = ["partner_groups", "temper"]
 
 
 def partner_groups(

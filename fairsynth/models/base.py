@@ -314,8 +314,8 @@ class BaseSynthesizer(BaseEstimator, ABC):
             h.block(pairs)
         counts = torch.cat([context, data.rows], dim=1).sum(0).tolist()
         cd = context.shape[1]
-        inputs = self._context_labels() + self._row_labels()
         outputs = self._row_labels()
+        inputs = self._context_labels() + outputs
         # The pairs of the commonest categories first; the row part is symmetric, so a
         # pair is named once.
         named: dict[str, float] = {}

@@ -499,16 +499,7 @@ class FairPTGAN(PTGAN):
         return torch.cat([alpha[:, None], onehot], dim=1)
 
     def _context_labels(self) -> list[str]:
-        columns = self._sensitive_columns()
-        spans = self.layout_.sensitive
-        values = [self._categories(c, s) for c, s in zip(columns, spans, strict=True)]
-        groups = [
-            GROUP_SEPARATOR.join(
-                f"{c}={v[k]}" for c, v, k in zip(columns, values, combo, strict=True)
-            )
-            for combo in self.layout_.components.tolist()
-        ]
-        return ["temperature", *groups]
+        return ["temperature", *self._group_names(with_columns=True)]
 
     def _objective(self, data, sampler, networks=None) -> TemperedObjective:
         objective = super()._objective(data, sampler, networks)
@@ -598,9 +589,19 @@ class FairPTGAN(PTGAN):
         """The sensitive groups in code order (that of group_shares_): the sensitive
         column's values, or for several columns the labels of their combinations
         ('Female & Black')."""
+        return self._group_names(with_columns=False)
+
+    def _group_names(self, with_columns: bool) -> list:
+        """The groups in code order: values ('Female & Black'), or with their columns
+        ('sex=Female & race=Black')."""
         columns = zip(self._sensitive_columns(), self.layout_.sensitive, strict=True)
-        values = [self._categories(name, span) for name, span in columns]
-        if len(values) == 1:
+        values = [
+            [f"{name}={v}" for v in self._categories(name, span)]
+            if with_columns
+            else self._categories(name, span)
+            for name, span in columns
+        ]
+        if len(values) == 1 and not with_columns:
             return values[0]
         return [GROUP_SEPARATOR.join(map(str, combo)) for combo in itertools.product(*values)]
 

@@ -67,6 +67,7 @@ class ChainHeads(nn.Module):
             "penalty", torch.zeros(context_dim + out_dim, out_dim), persistent=False
         )
         self._blocking: list[bool] = [False] * len(self._steps)
+        self._context_blocking = False
 
     def block(self, pairs: torch.Tensor) -> None:
         """pairs: nn.structure.forbidden_pairs' matrix. Among emitted columns only an
@@ -82,6 +83,7 @@ class ChainHeads(nn.Module):
         # Which spans block anything: the others skip the extra product in forward.
         rows = self.penalty[self.context_dim :].ne(0).any(1).tolist()
         self._blocking = [any(rows[a:b]) for a, b, _ in self._steps]
+        self._context_blocking = bool(self.penalty[: self.context_dim].ne(0).any())
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
         key = prefix + "blocked_pairs"
@@ -102,7 +104,7 @@ class ChainHeads(nn.Module):
         generator's condition (what `penalty` reads first)."""
         logits = self.base(h)
         feed_t = (self.feed.weight * self.mask).t()  # (in, out)
-        if context is not None and self.context_dim:
+        if context is not None and self._context_blocking:
             logits = logits + context @ self.penalty[: self.context_dim]
         penalty = self.penalty[self.context_dim :]
         # Gumbel-max: argmax(logits + g) is a draw from softmax(logits); the noise of every
