@@ -261,6 +261,14 @@ _TABLE = [
         "columns drawn before it).",
     ),
     Param("decode", "sample", one_of("sample", "argmax"), "How soft categories are decoded."),
+    Param(
+        "labels",
+        "auto",
+        one_of("auto", "model", "generator"),
+        "PTGAN: how the target is drawn: 'model' (an MLP of the target given the row, fitted "
+        "on the real rows), 'generator' (the generator's own) or 'auto' (the model for a "
+        "target of classes).",
+    ),
     # run
     Param(
         "device", "auto", Constraint(lambda v: isinstance(v, str), "be a device name"), "Device."
@@ -293,7 +301,9 @@ MODEL_PARAMS: dict[str, list[str]] = {
         "ema_decay",
         "target_consistency",
         "heads",
-        *_RUN,
+        *_RUN[:4],
+        "labels",
+        *_RUN[4:],
     ],  # fmt: skip
     "FairPTGAN": [
         "sensitive",

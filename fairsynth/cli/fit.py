@@ -10,7 +10,7 @@ import typer
 
 from ..errors import InvalidParameterError, TrainingInterrupted
 from ._app import DEFAULT_MODEL, app, console
-from .info import fairness_line
+from .info import fairness_line, labels_line
 from .options import (
     ALPHA_WHY,
     check_output,
@@ -60,6 +60,15 @@ def fit(
             "classes or there are more than two groups; the fit says which and why). "
             "Without --target the label column is inferred when unambiguous (a warning names it). "
             + model_default("fairness"),
+        ),
+    ] = None,
+    labels: Annotated[
+        str | None,
+        typer.Option(
+            help="PTGAN (no --sensitive): how the --target column of the rows is drawn: "
+            "'model' (an MLP of the target given the rest of the row, fitted on the real "
+            "rows), 'generator' (the generator's own) or 'auto' (the model for a target of "
+            "classes). FairPTGAN draws it through --fairness. " + model_default("labels"),
         ),
     ] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="Model file to write.")] = Path(
@@ -222,6 +231,7 @@ def fit(
         loss=loss,
         alpha=alpha,
         fairness=fairness,
+        labels=labels,
         n_pairs=pairs,
         n_generators=generators,
     )
@@ -286,6 +296,8 @@ def fit(
     )
     if "fairness" in s:
         console.print(fairness_line(s["fairness"]), highlight=False)
+    if "labels" in s:
+        console.print(labels_line(s["labels"]), highlight=False)
     for column, source in s.get("derived_columns", {}).items():
         console.print(
             f"{column} is decoded from {source} (it determines {column} in every row)",

@@ -49,6 +49,9 @@ def info(
     fairness = config["training_summary"].get("fairness")
     if fairness is not None:
         out.print(fairness_line(fairness), highlight=False)
+    labels = config["training_summary"].get("labels")
+    if labels is not None:
+        out.print(labels_line(labels), highlight=False)
     schema = Table("column", "kind", "dtype", "missing", "generated", title="schema")
     from ..data import TableTransformer
 
@@ -67,7 +70,7 @@ def info(
     from ..privacy import describe
 
     summary = config["training_summary"]
-    shown = ("privacy", "fairness")
+    shown = ("privacy", "fairness", "labels")
     out.print("training: " + ", ".join(f"{k}={v}" for k, v in summary.items() if k not in shown))
     out.print(describe(summary.get("privacy")))
 
@@ -83,7 +86,20 @@ def fairness_line(f: dict) -> str:
     line = f"label constraint: {f['constraint']} on {f['target']!r} ({how})"
     if "auto" in f:  # fairness='auto' chose it: say why
         line += f"; auto: {f['auto'].split(': ', 1)[-1]}"
+    shares = f.get("target_shares")
+    if shares is not None:
+        line += (
+            f"; at α = {shares['alpha']:g} the labels are {shares['share']:.1%} "
+            f"{shares['class']!r} (table {shares['table']:.1%})"
+        )
     return line + _groups_part(f)
+
+
+def labels_line(labels: dict) -> str:
+    """Where a PTGAN's target labels come from."""
+    if labels["source"] == "model":
+        return f"labels of {labels['target']!r}: label model, {labels['description']}"
+    return f"labels of {labels['target']!r}: the generator's own ({labels['why']})"
 
 
 def _groups_part(f: dict) -> str:

@@ -10,7 +10,7 @@ STRATEGIES = ("single", "gap", "pmgan")
 # Options that only some strategies take; the others refuse them rather than drop them.
 _ONLY = {"n_pairs": "gap", "n_generators": "pmgan"}
 _FAIR_ONLY = ("alpha", "fairness")
-_TEMPERING = ("r", "loss", *_FAIR_ONLY)
+_TEMPERING = ("r", "loss", "labels", *_FAIR_ONLY)
 
 
 def build_model(strategy: str, common: dict, *, sensitive=None):
@@ -40,6 +40,11 @@ def build_model(strategy: str, common: dict, *, sensitive=None):
             raise InvalidParameterError(f"--strategy pmgan has no tempering: drop {flags}")
         return PMGAN(**common)
     if sensitive:
+        if "labels" in common:
+            raise InvalidParameterError(
+                "--labels applies to PTGAN (no --sensitive); FairPTGAN draws the target "
+                "through --fairness (e.g. --fairness none for the generator's own labels)"
+            )
         base = FairPTGAN(sensitive=sensitive, **common)
     else:
         refused = [k for k in _FAIR_ONLY if k in common]

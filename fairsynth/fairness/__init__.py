@@ -8,6 +8,7 @@ group (the dial α), then a `LabelConstraint` draws the target (chosen by name o
 
 from .constraints import (
     CONSTRAINTS,
+    FreeLabels,
     LabelColumns,
     LabelConstraint,
     NoConstraint,
@@ -24,6 +25,7 @@ from .tempering import partner_groups, temper
 
 __all__ = [
     "CONSTRAINTS",
+    "FreeLabels",
     "LABEL_NAMES",
     "MAX_CLASSES",
     "LabelColumns",

@@ -16,6 +16,8 @@ constraint is a new subclass registered in `CONSTRAINTS`, the models do not chan
   through a quantile map onto the pooled distribution, and the probabilities are blended
   p = (1 − s)·p_free + s·p_mapped with s = 2·(1 − α). K ≥ 2 classes; no refit per α.
 * `NoConstraint` ("none"): the generator's own labels (tempering only).
+* `FreeLabels` ("free", not a FairPTGAN choice): the free classifier alone, no fairness
+  constraint — PTGAN's label model, and the quantile map's base.
 
 The constraint's fitted state is JSON (`state`) plus tensors (`tensors`): model files hold
 it without pickle.
@@ -35,6 +37,7 @@ from .teachers import FairTeacher, MLPTeacher, teacher_strength
 
 __all__ = [
     "CONSTRAINTS",
+    "FreeLabels",
     "LabelColumns",
     "LabelConstraint",
     "NoConstraint",
@@ -224,37 +227,25 @@ class TeacherConstraint(LabelConstraint):
         )
 
 
-class QuantileMapConstraint(LabelConstraint):
-    """Strong statistical parity: per-group quantile maps of P(y | row) onto the pooled law.
+class FreeLabels(LabelConstraint):
+    """The target drawn from one free classifier of y given the row, fitted on the real
+    rows: no fairness constraint (PTGAN's label model; the base of the quantile map).
 
     classifier : 'mlp' (default: one hidden layer of `hidden` units, `epochs` passes) or
         'logistic' (multinomial logistic regression), fitted on every encoded column but the
-        target (the group included).
-    temper : whether the features are cross-group tempered by α too. Off by default: the
-        map must equalise the labels on rows whose proxies look like the real rows', or a
-        classifier trained on them is unfair on real rows again (Adult, α = 1/2, tempered
-        features: LR SP 0.11, as with tempering alone; docs/benchmarks.md).
+        target (the group included). K ≥ 2 classes.
     """
 
-    name = "quantile"
+    name = "free"
 
-    def __init__(self, classifier: str = "mlp", hidden: int = 64, epochs: int = 30, temper=False):
+    def __init__(self, classifier: str = "mlp", hidden: int = 64, epochs: int = 30):
         self.classifier = classifier
         self.hidden = hidden
         self.epochs = epochs
-        self.temper = temper
         self.model = None
 
     def settings(self) -> dict:
-        return {
-            "classifier": self.classifier,
-            "hidden": self.hidden,
-            "epochs": self.epochs,
-            "temper": self.temper,
-        }
-
-    def feature_alpha(self, alpha: float) -> float:
-        return alpha if self.temper else 1.0
+        return {"classifier": self.classifier, "hidden": self.hidden, "epochs": self.epochs}
 
     def bind(self, columns: LabelColumns) -> None:
         super().bind(columns)
@@ -264,7 +255,7 @@ class QuantileMapConstraint(LabelConstraint):
     def fit(self, encoded, y, groups, seed):
         if self.classifier not in ("logistic", "mlp"):
             raise InvalidParameterError(
-                f"QuantileMapConstraint(classifier={self.classifier!r}): use 'logistic' or 'mlp'"
+                f"{type(self).__name__}(classifier={self.classifier!r}): use 'logistic' or 'mlp'"
             )
         x = encoded[:, self.free_columns].cpu().numpy()
         projection = collapse_wide_onehots(x, y, self.free_columns, self.columns.onehots)
@@ -279,13 +270,8 @@ class QuantileMapConstraint(LabelConstraint):
         return self.model is not None
 
     def probabilities(self, rows, groups, alpha) -> torch.Tensor:
-        """(m, K) probabilities of each class: the free classifier's, blended towards their
-        per-group quantile map onto the pooled law by s = 2·(1 − α)."""
-        p = self.model.class_probabilities(rows[:, self.free_columns])
-        s = teacher_strength(alpha)
-        if s > 0:
-            p = (1.0 - s) * p + s * quantile_map(p, groups)
-        return p
+        """(m, K) probabilities of each class."""
+        return self.model.class_probabilities(rows[:, self.free_columns])
 
     def labels(self, rows, groups, alpha, gen):
         p = self.probabilities(rows, groups, alpha)
@@ -302,6 +288,41 @@ class QuantileMapConstraint(LabelConstraint):
         part = _part(tensors, "label_model")
         cls = MLPTeacher if self.classifier == "mlp" else FairTeacher
         self.model = cls.from_tensors(part).to(device) if part else None
+
+    def describe(self) -> str:
+        return f"free ({self.classifier} classifier of the target given the row, no constraint)"
+
+
+class QuantileMapConstraint(FreeLabels):
+    """Strong statistical parity: per-group quantile maps of P(y | row) onto the pooled law.
+
+    classifier, hidden, epochs : the free classifier (FreeLabels).
+    temper : whether the features are cross-group tempered by α too. Off by default: the
+        map must equalise the labels on rows whose proxies look like the real rows', or a
+        classifier trained on them is unfair on real rows again (Adult, α = 1/2, tempered
+        features: LR SP 0.11, as with tempering alone; docs/benchmarks.md).
+    """
+
+    name = "quantile"
+
+    def __init__(self, classifier: str = "mlp", hidden: int = 64, epochs: int = 30, temper=False):
+        super().__init__(classifier, hidden, epochs)
+        self.temper = temper
+
+    def settings(self) -> dict:
+        return {**super().settings(), "temper": self.temper}
+
+    def feature_alpha(self, alpha: float) -> float:
+        return alpha if self.temper else 1.0
+
+    def probabilities(self, rows, groups, alpha) -> torch.Tensor:
+        """(m, K) probabilities of each class: the free classifier's, blended towards their
+        per-group quantile map onto the pooled law by s = 2·(1 − α)."""
+        p = super().probabilities(rows, groups, alpha)
+        s = teacher_strength(alpha)
+        if s > 0:
+            p = (1.0 - s) * p + s * quantile_map(p, groups)
+        return p
 
     def describe(self) -> str:
         return f"quantile (strong statistical parity, {self.classifier} classifier, s = 2·(1 − α))"
@@ -435,7 +456,7 @@ def _part(tensors: dict, prefix: str) -> dict:
 
 
 CONSTRAINTS: dict[str, type[LabelConstraint]] = {
-    c.name: c for c in (TeacherConstraint, QuantileMapConstraint, NoConstraint)
+    c.name: c for c in (TeacherConstraint, QuantileMapConstraint, NoConstraint, FreeLabels)
 }
 
 

@@ -30,9 +30,9 @@ class FairLayout(PTGANLayout):
     order the columns were given; components : (groups, columns) the category of each
     column in each group; strides : a row's group code is Σ category · stride (the last
     column varies fastest, so one column's codes are its categories); keep : the encoded
-    columns the networks model; onehots : the one-hot spans grouped for category draws;
-    tempering : how sampling tempers (fairsynth.fairness.tempering's scheme: files written
-    before the pooled scheme keep giving the rows they gave).
+    columns the networks model; tempering : how sampling tempers
+    (fairsynth.fairness.tempering's scheme: files written before the pooled scheme keep
+    giving the rows they gave).
     What the label constraint reads is its own (fairsynth.fairness).
     """
 
@@ -40,8 +40,6 @@ class FairLayout(PTGANLayout):
     components: torch.Tensor
     strides: tuple[int, ...]
     keep: torch.Tensor
-    onehots: list
-    canonical: CanonicalRows
     tempering: str = "pooled"
 
     @property
@@ -163,6 +161,7 @@ class FairPTGAN(PTGAN):
             verbose=verbose,
             callbacks=callbacks,
         )
+        del self.labels  # PTGAN's label model: FairPTGAN's labels are its `fairness`
         self.sensitive = sensitive
         self.alpha = alpha
         self.fairness = fairness
@@ -217,6 +216,11 @@ class FairPTGAN(PTGAN):
             self._check_combinations(df, names)
         _warn_small_groups(_group_counts(df, names), names)
         self._choose_constraint(df, schema)
+
+    def _choose_labels(self, df, schema) -> None:
+        # The label constraint takes PTGAN's label model's place; it is chosen once the
+        # sensitive columns are checked (_choose_constraint).
+        self.label_model_ = self.labels_summary_ = None
 
     def _check_sensitive_column(self, df, schema, name: str, hint: str) -> None:
         several = not isinstance(self.sensitive, str)
@@ -439,13 +443,11 @@ class FairPTGAN(PTGAN):
         (span,) = [s for s in self.transformer_.spans_of(self.target_) if s.kind == "onehot"]
         return span.start, span.stop
 
-    def _tensors(self) -> dict[str, torch.Tensor]:
-        return {**super()._tensors(), **self._fairness_tensors()}
-
-    def _fairness_tensors(self) -> dict[str, torch.Tensor]:
+    def _label_tensors(self) -> dict[str, torch.Tensor]:
         return self.fairness_.tensors()
 
     def _restore_tensors(self, tensors: dict) -> None:
+        super()._restore_tensors(tensors)  # no PTGAN label model in FairPTGAN's files
         state = self._pending_fairness
         if state is None:  # files written before fairsynth.fairness: the teacher or none
             has_teacher = any(k.startswith("teacher.") for k in tensors)

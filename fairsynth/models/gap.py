@@ -268,8 +268,8 @@ class GAP(BaseSynthesizer):
         }
 
     def _tensors(self) -> dict:
-        # the base's fitted tensors beyond the networks (FairPTGAN's label constraint)
-        extra = getattr(self.base_, "_fairness_tensors", dict)()
+        # the base's fitted tensors beyond the networks (what draws the target)
+        extra = self.base_._label_tensors()
         return {**super()._tensors(), **{f"base.{k}": v for k, v in extra.items()}}
 
     def _restore_tensors(self, tensors: dict) -> None:

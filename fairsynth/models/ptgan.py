@@ -6,7 +6,10 @@ from dataclasses import dataclass
 
 import torch
 
-from ..errors import InvalidParameterError
+from .. import fairness as F
+from ..data.canonical import CanonicalRows
+from ..errors import InvalidDataError, InvalidParameterError
+from ..nn.activations import draw_categories, onehot_groups
 from ..train import TemperedObjective, symmetric_temperature
 from ..train.auxiliary import TargetConsistency
 from ..train.objectives import condition_extra
@@ -27,6 +30,10 @@ class PTGANLayout(Layout):
     the one-hot of the column's category."""
 
     conditional: ConditionalPart | None = None
+    # what relabelling generated rows reads (PTGAN's label model, FairPTGAN's constraint):
+    # the one-hot spans grouped for category draws, and the decoded numbers' encoding
+    onehots: list | None = None
+    canonical: CanonicalRows | None = None
 
 
 class PTGAN(BaseSynthesizer):
@@ -84,7 +91,14 @@ class PTGAN(BaseSynthesizer):
         'commit' or 'chain', sample(alpha < 1) mixes two generated rows the same way.
     decode : how soft categories are decoded: 'sample' (default) or 'argmax'.
     kinds : {column: kind} overrides of the detected column kinds.
-    target : name of the label column (metadata for evaluation; it is modelled like any column).
+    target : name of the label column: evaluation reads it, and `labels` says how it is drawn.
+    labels : with a `target`, how the sampled rows' target is drawn: 'auto' (default: from a
+        label model — a one-hidden-layer MLP of the target given the rest of the row, fitted
+        on the real training rows, fairsynth.fairness.FreeLabels — when the target is a
+        column of classes (categorical, boolean, or integer with at most 10 values) other
+        than the `conditional` one; else the generator's own), 'model' (the label model;
+        an error when the target has no classes) or 'generator' (the generator's own labels).
+        The label model draws the target of rows at α = 1 (tempered rows keep the mixture's).
     device : 'auto' (CUDA when present), 'cpu', 'cuda', 'cuda:1', ...
     random_state : seed; the same seed gives the same rows on CPU.
     verbose : show a progress bar with the losses.
@@ -121,6 +135,7 @@ class PTGAN(BaseSynthesizer):
         decode: str = "sample",
         kinds: dict[str, str] | None = None,
         target: str | None = None,
+        labels: str = "auto",
         device: str = "auto",
         random_state: int | None = None,
         verbose: bool = False,
@@ -153,6 +168,7 @@ class PTGAN(BaseSynthesizer):
         self.decode = decode
         self.kinds = kinds
         self.target = target
+        self.labels = labels
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
@@ -165,6 +181,45 @@ class PTGAN(BaseSynthesizer):
     def _check_roles(self, df, schema) -> None:
         super()._check_roles(df, schema)
         check_conditional_column(self, df, schema)
+        self._choose_labels(df, schema)
+
+    def _choose_labels(self, df, schema) -> None:
+        """Set `label_model_` (unfitted; None: the generator's own labels) and
+        `labels_summary_`, which says where the target's labels come from."""
+        self.label_model_, why = None, None
+        if self.target is None:
+            self.labels_summary_ = None
+            return
+        if self.labels == "generator":
+            why = "labels='generator'"
+        elif self.target == self.conditional:
+            why = "the target is the conditional column: its categories are asked for"
+            if self.labels == "model":
+                raise InvalidParameterError(
+                    f"labels='model' relabels the target, but conditional={self.conditional!r} "
+                    "asks for its categories: drop one of them"
+                )
+        else:
+            try:
+                classes = F.label_classes(df, schema, self.target)
+            except InvalidDataError as exc:
+                if self.labels == "model":
+                    raise InvalidDataError(
+                        f"labels='model' needs a target of classes: {exc}".replace(
+                            "fairness='none' (--fairness none)", "labels='generator'"
+                        )
+                    ) from None
+                why = f"target {self.target!r} is not a column of at most {F.MAX_CLASSES} classes"
+            else:
+                self.label_model_ = F.FreeLabels("mlp")
+                self.labels_summary_ = {
+                    "target": self.target,
+                    "source": "model",
+                    "classes": classes,
+                    "description": self.label_model_.describe(),
+                }
+                return
+        self.labels_summary_ = {"target": self.target, "source": "generator", "why": why}
 
     def _layout(self) -> PTGANLayout:
         t = self.transformer_
@@ -172,12 +227,39 @@ class PTGAN(BaseSynthesizer):
         if self.conditional is not None:
             cond = ConditionalPart(conditional_span(t, self.conditional))
             cond_dim += cond.width
-        return PTGANLayout(t.spans, t.output_dim, cond_dim, conditional=cond)
+        return PTGANLayout(
+            t.spans,
+            t.output_dim,
+            cond_dim,
+            conditional=cond,
+            onehots=onehot_groups(t.spans, self.device_),
+            canonical=CanonicalRows(t, self.device_),
+        )
 
     def _prepare(self, df, encoded: torch.Tensor, seed: int) -> TrainingData:
         cond = self.layout_.conditional
         codes = None if cond is None else cond.fit(encoded)
+        if self.label_model_ is not None:
+            columns = self._label_columns()
+            y = encoded[:, columns.target[0] : columns.target[1]].argmax(1).cpu().numpy()
+            self.label_model_.bind(columns)
+            self.label_model_.fit(encoded, y, None, seed)
         return TrainingData(encoded, codes=codes)
+
+    def _label_columns(self) -> F.LabelColumns:
+        (span,) = [s for s in self.transformer_.spans_of(self.target) if s.kind == "onehot"]
+        return F.LabelColumns.of(self.transformer_, (span.start, span.stop), (), self.device_)
+
+    def _relabel(self, rows: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+        """Generated rows of the original law with their target drawn by the label model:
+        each category is drawn first, as decoding would, and the numbers read as their
+        decoded values would be encoded (data/canonical.py)."""
+        layout, model = self.layout_, self.label_model_
+        rows = draw_categories(rows, layout.onehots, gen)
+        label, _ = model.labels(layout.canonical(rows), None, 1.0, gen)
+        start, stop = model.columns.target
+        rows[:, start:stop] = torch.nn.functional.one_hot(label, stop - start).to(rows.dtype)
+        return rows
 
     def _condition(
         self, alpha: torch.Tensor, idx: torch.Tensor, data: TrainingData
@@ -246,7 +328,10 @@ class PTGAN(BaseSynthesizer):
             raise InvalidParameterError(
                 f"{type(self).__name__}.sample got unknown options {sorted(options)}"
             )
-        if self.heads == "soft" or alpha == 1:
+        if alpha == 1:
+            rows = self._rows(generator, m, alpha, gen)[0]
+            return rows if self.label_model_ is None else self._relabel(rows, gen)
+        if self.heads == "soft":
             return self._rows(generator, m, alpha, gen)[0]
         # Committed heads learn the data law (α = 1) only: a tempered row is the convex
         # mixture of two of its rows (of the same category when conditional), as the
@@ -278,11 +363,18 @@ class PTGAN(BaseSynthesizer):
     def _ema_decay(self) -> float:
         return self.ema_decay
 
+    def _finish_fit(self, df, data, objective) -> None:
+        super()._finish_fit(df, data, objective)
+        if self.labels_summary_ is not None:
+            self.training_summary_["labels"] = self.labels_summary_
+
     def _file_state(self) -> dict:
         state = super()._file_state()
         cond = self.layout_.conditional
         if cond is not None:
             state["conditional_shares"] = cond.shares.cpu().tolist()
+        if self.label_model_ is not None:
+            state["label_model"] = self.label_model_.state()
         return state
 
     def _restore_state(self, state: dict) -> None:
@@ -290,3 +382,18 @@ class PTGAN(BaseSynthesizer):
         cond = self.layout_.conditional
         if cond is not None:
             cond.shares = torch.tensor(state["conditional_shares"], dtype=torch.float32)
+        # files written before the label model: the generator's own labels
+        self._pending_labels = state.get("label_model")
+
+    def _tensors(self) -> dict[str, torch.Tensor]:
+        return {**super()._tensors(), **self._label_tensors()}
+
+    def _label_tensors(self) -> dict[str, torch.Tensor]:
+        """The fitted tensors of what draws the target (saved beside the networks)."""
+        return {} if self.label_model_ is None else self.label_model_.tensors()
+
+    def _restore_tensors(self, tensors: dict) -> None:
+        state = self.__dict__.pop("_pending_labels", None)
+        self.label_model_ = None
+        if state is not None:
+            self.label_model_ = F.restore(state, tensors, self._label_columns())

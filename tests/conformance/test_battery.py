@@ -194,6 +194,7 @@ def test_cli_defaults_are_the_signature_defaults(strategy, sensitive, cls):
         "loss",
         "alpha",
         "fairness",
+        "labels",
         "pairs",
         "generators",
     }

@@ -15,13 +15,13 @@ from threadpoolctl import threadpool_limits
 from fairsynth import GAP, PMGAN, PTGAN, FairPTGAN
 
 PINNED = {
-    "ptgan": "1a52aa7195d0d208",
+    "ptgan": "1e2b242919065c5c",
     "fairptgan-1.0": "424ccf6f6a2888f8",
     "fairptgan-0.7": "45af02c8cf25eaa7",
     "fairptgan-0.5": "af377d231e407c48",
     "gap": "977ca84f7a5bd981",
     "pmgan": "ce8489049e3d8879",
-    "ptgan-early-stopping": "95ff33bb2334d07e",
+    "ptgan-early-stopping": "ca81e7dd2466d606",
 }
 
 

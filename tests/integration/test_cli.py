@@ -95,6 +95,13 @@ def test_fit_with_two_sensitive_columns_then_sample_and_info(workdir, adult_smal
 def test_fit_without_sensitive_trains_ptgan(workdir):
     run("fit", "adult.csv", "--epochs", "1", "-o", "plain.fsz", "-q", cwd=workdir)
     assert "PTGAN" in run("info", "plain.fsz", cwd=workdir).stdout
+    args = ["fit", "adult.csv", "--target", "income", "--epochs", "1", "-o", "labelled.fsz"]
+    fit = run(*args, "-q", cwd=workdir)
+    said = "labels of 'income': label model, free (mlp classifier"
+    assert said in " ".join((fit.stdout + fit.stderr).split())
+    assert said in " ".join(run("info", "labelled.fsz", cwd=workdir).stdout.split())
+    fit = run(*args, "--labels", "generator", "-q", cwd=workdir)
+    assert "labels of 'income': the generator's own" in " ".join((fit.stdout + fit.stderr).split())
 
 
 def test_fit_with_early_stopping(adult, tmp_path):
@@ -122,6 +129,8 @@ def test_datasets_list_and_export(tmp_path):
         (["sample", "-o", "missing_dir/x.csv"], "does not exist"),
         (["fit", "missing.csv"], "does not exist"),
         (["fit", "adult.csv", "--early-stopping", "--validation-size", "1.5"], "whole number"),
+        (["fit", "adult.csv", "--sensitive", "sex", "--labels", "model"], "--labels applies to"),
+        (["fit", "adult.csv", "--labels", "maybe"], "labels"),
     ],
 )
 def test_errors_are_one_readable_line_and_nonzero(workdir, args, message):
