@@ -7,7 +7,8 @@ For each seed, in WORKDIR/sS/ (a copy of the bundled Adult training table as adu
 is the command as written; the others add `--seed S` to both), then LR and GBM trained on
 the 10,000 rows of synthetic.csv, tested on adult_test.csv (protocol of
 shared/docs/baselines.md; also without sex as a feature). A seed whose synthetic.csv
-already exists is only scored. Writes benchmarks/results/design_card.csv.
+already exists is only scored. Rows go to benchmarks/results/design_card.csv (those of
+the same seed are replaced).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+from _results import upsert_csv
 
 from fairsynth import datasets
 from fairsynth.evaluate import evaluate_table
@@ -55,8 +57,7 @@ def main() -> None:
                 )
                 print(rows[-1], flush=True)
     out = ROOT / "benchmarks" / "results" / "design_card.csv"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame(rows).to_csv(out, index=False)
+    upsert_csv(pd.DataFrame(rows), out, ["seed", "classifier"])
 
 
 if __name__ == "__main__":

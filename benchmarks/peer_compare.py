@@ -20,7 +20,7 @@ sdmetrics quality (``fidelity(..., joint=False)``), detection AUC, the break sha
 education → education_num and relationship = Husband → sex = Male, and LR / GBM AUC and SP
 on adult_test (``evaluate_table``). The load average is recorded at the start and the end
 of each fit. Rows go to benchmarks/results/peer_compare.csv (a row of the same generator,
-sample and seed is replaced).
+sample, seed and `--session` tag is replaced).
 """
 
 from __future__ import annotations
@@ -79,10 +79,13 @@ def score(synth: pd.DataFrame, train: pd.DataFrame, test: pd.DataFrame) -> dict:
         "edu_break": deps[EDU]["break_share"] if EDU in deps else None,
         "husband_female": deps[HUSBAND]["break_share"] if HUSBAND in deps else None,
     }
-    scored = evaluate_table(synth, test, "income", "sex", ("lr", "gbm"), random_state=0)
+    scored = evaluate_table(
+        synth, test, "income", "sex", ("lr", "gbm"), features=("aware", "unaware"), random_state=0
+    )
     for _, r in scored.iterrows():
-        row[f"{r['classifier']}_auc"] = round(float(r["auc"]), 4)
-        row[f"{r['classifier']}_sp"] = round(float(r["sp"]), 4)
+        name = r["classifier"] + ("" if r["features"] == "aware" else "_unaware")
+        row[f"{name}_auc"] = round(float(r["auc"]), 4)
+        row[f"{name}_sp"] = round(float(r["sp"]), 4)
     row["data_sp"] = round(float(scored["data_sp"].iloc[0]), 4)
     row["score_s"] = round(time.perf_counter() - t, 1)
     return row
@@ -167,7 +170,8 @@ def fmt(x, spec=".3f") -> str:
 def table(rows: pd.DataFrame) -> str:
     head = (
         "generator | sample | seed | fit s | load (start → end) | quality | shapes | trends | "
-        "detection AUC | edu ≠ edu_num | husband female | LR AUC @ SP | GBM AUC @ SP"
+        "detection AUC | edu ≠ edu_num | husband female | LR AUC @ SP | GBM AUC @ SP | "
+        "LR without sex AUC @ SP"
     )
     lines = [f"| {head} |", "|" + " --- |" * (head.count("|") + 1)]
     for _, r in rows.iterrows():
@@ -185,6 +189,7 @@ def table(rows: pd.DataFrame) -> str:
             fmt(100 * r["husband_female"], ".3f") + " %",
             f"{fmt(r['lr_auc'])} @ {fmt(r['lr_sp'])}",
             f"{fmt(r['gbm_auc'])} @ {fmt(r['gbm_sp'])}",
+            f"{fmt(r.get('lr_unaware_auc'))} @ {fmt(r.get('lr_unaware_sp'))}",
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -202,6 +207,7 @@ def main() -> None:
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     p.add_argument("--workdir", type=Path, default=Path("/tmp/fairsynth-peer-compare"))
     p.add_argument("--out", type=Path, default=OUT)
+    p.add_argument("--session", type=int, help="session number kept in the rows: others stay")
     args = p.parse_args()
     alphas = [float(a) for a in args.alphas.split(",")]
     params = parse_settings(args.set)
@@ -236,6 +242,7 @@ def main() -> None:
         for generator, sample, name, fit in samples:
             synth = pd.read_csv(work / name)
             row = {"generator": generator, "sample": sample, "seed": seed, "rows": len(synth)}
+            row["session"] = args.session
             rows.append({**row, **fit, **score(synth, train, test)})
             print({k: v for k, v in rows[-1].items() if k != "params"}, flush=True)
         if fs.get("fit_s") and peer.get("fit_s"):
@@ -245,7 +252,7 @@ def main() -> None:
                 flush=True,
             )
     new = pd.DataFrame(rows)
-    upsert_csv(new, args.out, ["generator", "sample", "seed"])
+    upsert_csv(new, args.out, ["generator", "sample", "seed", "session"])
     print(table(new))
     print(f"wrote {args.out}")
 
