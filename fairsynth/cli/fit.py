@@ -282,11 +282,11 @@ def fit(
     ckpt_path.unlink(missing_ok=True)  # the model file now holds the finished fit
     s = model.training_summary_
     es = s.get("early_stopping") or {}
-    best = (
-        f", best held-out score {es['best_score']} at epoch {es['best_epoch']}"
-        if es.get("best_epoch")
-        else ""
-    )
+    best = ""
+    if es.get("best_epoch"):
+        # energy signal: the kept epoch's distance, not the lowest one (another epoch's)
+        score = es["best_score"] if es.get("signal") == "quality" else es.get("kept_score")
+        best = f", kept epoch {es['best_epoch']} (held-out {es.get('signal')} {score})"
     stop = (s.get("stop_reason") or {}).get("text")
     console.print(
         f"[green]Saved[/] {output}  ({s['epochs_run']} epochs in {s['seconds']:.0f} s "

@@ -379,10 +379,20 @@ class EarlyStopping:
 
     def describe_stop(self, epoch: int) -> str:
         """The line that says why early stopping ended the fit at `epoch`."""
+        if self.signal == "quality":
+            return (
+                f"early stopping at epoch {epoch}: the held-out score did not improve by "
+                f"{self.min_delta:g} for {self.patience} evaluations; best epoch "
+                f"{self.best_epoch} (held-out score {self.best_score:.3f}), whose generator "
+                "is kept"
+            )
+        # energy: the kept generator is the latest one within tolerance of the lowest
+        # distance, so its epoch and the lowest distance are two different facts
         return (
-            f"early stopping at epoch {epoch}: the held-out score did not improve by "
-            f"{self.min_delta:g} for {self.patience} evaluations; best epoch {self.best_epoch} "
-            f"(held-out score {self.best_score:.3f}), whose generator is kept"
+            f"early stopping at epoch {epoch}: the held-out energy distance did not fall "
+            f"{self.min_rel_delta:.0%} below its lowest for {self.patience} evaluations; the "
+            f"generator of epoch {self.best_epoch} is kept (distance {self.kept_score:.5f}, "
+            f"lowest {self.best_score:.5f})"
         )
 
     def restore(self) -> None:

@@ -150,10 +150,27 @@ def test_early_stopping_says_which_epoch_was_best():
     from fairsynth.train.early_stopping import EarlyStopping
 
     es = object.__new__(EarlyStopping)
-    es.min_delta, es.patience, es.best_epoch, es.best_score = 1e-3, 20, 41, 0.8931
+    es.signal, es.min_delta, es.patience, es.best_epoch, es.best_score = (
+        "quality",
+        1e-3,
+        20,
+        41,
+        0.8931,
+    )
     text = es.describe_stop(61)
     assert text.startswith("early stopping at epoch 61") and "best epoch 41" in text
     assert "0.893" in text
+
+
+def test_energy_early_stopping_tells_the_kept_epochs_distance_from_the_lowest():
+    from fairsynth.train.early_stopping import EarlyStopping
+
+    es = object.__new__(EarlyStopping)
+    es.signal, es.min_rel_delta, es.patience = "energy", 0.02, 20
+    es.best_epoch, es.kept_score, es.best_score = 47, -0.00086, -0.00103
+    text = es.describe_stop(47)
+    assert text.startswith("early stopping at epoch 47: the held-out energy distance")
+    assert "the generator of epoch 47 is kept (distance -0.00086, lowest -0.00103)" in text
 
 
 # ------------------------------------------------------------------------- SIGTERM
