@@ -20,7 +20,7 @@ sdmetrics quality (``fidelity(..., joint=False)``), detection AUC, the break sha
 education → education_num and relationship = Husband → sex = Male, and LR / GBM AUC and SP
 on adult_test (``evaluate_table``). The load average is recorded at the start and the end
 of each fit. Rows go to benchmarks/results/peer_compare.csv (a row of the same generator,
-sample, seed and `--session` tag is replaced).
+sample, seed and `--session` number is replaced).
 """
 
 from __future__ import annotations

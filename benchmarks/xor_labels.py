@@ -10,7 +10,7 @@ gradient boosting is not. One FairPTGAN fit per seed (sensitive s, target y); th
 constraints are refitted on the same fit (they act at sampling time); the candidate `own`
 is the fit's own constraint (what `fairness="auto"` chose), not refitted. With --samples K
 each α is sampled K times (random_state seed + 1000·k), each sample a row of the CSV: one
-GBM trained on 6,000 rows has a spread of SP of about 0.01 between samples. Rows go to
+GBM trained on 6,000 rows has a spread of SP of 0.01–0.03 between samples. Rows go to
 benchmarks/results/xor_labels.csv (those of the same fit, constraint, α, classifier and
 sample are replaced).
 """
