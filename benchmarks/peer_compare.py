@@ -241,8 +241,13 @@ def main() -> None:
                 samples.append(("TabularARGN", s, f"tabularargn_{s}.csv", peer_fit))
         for generator, sample, name, fit in samples:
             synth = pd.read_csv(work / name)
-            row = {"generator": generator, "sample": sample, "seed": seed, "rows": len(synth)}
-            row["session"] = args.session
+            row = {
+                "generator": generator,
+                "sample": sample,
+                "seed": seed,
+                "rows": len(synth),
+                "session": args.session,
+            }
             rows.append({**row, **fit, **score(synth, train, test)})
             print({k: v for k, v in rows[-1].items() if k != "params"}, flush=True)
         if fs.get("fit_s") and peer.get("fit_s"):

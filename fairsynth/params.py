@@ -290,7 +290,11 @@ _NETWORKS = [
     "noise_dim", "generator_dims", "critic_dims", "lr_generator", "lr_critic", "betas",
     "critic_steps",
 ]  # fmt: skip
-_RUN = ["continuous", "decode", "kinds", "target", "device", "random_state", "verbose", "callbacks"]
+# Every model ends with these: how the table is read, then how the fit runs (PTGAN's
+# `labels` sits between the two).
+_TABLE_KEYWORDS = ["continuous", "decode", "kinds", "target"]
+_RUN_KEYWORDS = ["device", "random_state", "verbose", "callbacks"]
+_RUN = [*_TABLE_KEYWORDS, *_RUN_KEYWORDS]
 
 # The keywords of each model, in signature order.
 MODEL_PARAMS: dict[str, list[str]] = {
@@ -301,9 +305,9 @@ MODEL_PARAMS: dict[str, list[str]] = {
         "ema_decay",
         "target_consistency",
         "heads",
-        *_RUN[:4],
+        *_TABLE_KEYWORDS,
         "labels",
-        *_RUN[4:],
+        *_RUN_KEYWORDS,
     ],  # fmt: skip
     "FairPTGAN": [
         "sensitive",

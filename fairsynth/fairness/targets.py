@@ -80,16 +80,16 @@ def infer_target(df: pd.DataFrame, schema, sensitive) -> tuple[str | None, str]:
     )
 
 
-def label_classes(df: pd.DataFrame, schema, target) -> int:
+# The opt-out a FairPTGAN names when its target cannot take a label constraint.
+NO_LABEL_CONSTRAINT = "fairness='none' (--fairness none) for tempering without a label constraint"
+
+
+def label_classes(df: pd.DataFrame, schema, target, opt_out: str = NO_LABEL_CONSTRAINT) -> int:
     """The number of classes of a usable target; makes an integer target categorical in
     `schema` (so that it is encoded as a one-hot of its classes). Raises with the fix
-    otherwise."""
+    otherwise: reshape the target, or pass `opt_out` (the caller's keyword and flag)."""
     spec = schema[target]
     k = int(df[target].nunique())
-    fix = (
-        "bin it into classes first (e.g. pandas.cut), or pass fairness='none' "
-        "(--fairness none) for tempering without a label constraint"
-    )
     if spec.kind in ("categorical", "boolean", "integer") and 2 <= k <= MAX_CLASSES:
         if spec.kind == "integer":
             spec.kind = "categorical"
@@ -97,15 +97,16 @@ def label_classes(df: pd.DataFrame, schema, target) -> int:
     if spec.kind in ("continuous", "integer"):
         raise InvalidDataError(
             f"target {target!r} is numeric ({spec.kind}, {k:,} distinct values); a label "
-            f"constraint needs classes (at most {MAX_CLASSES}): {fix}"
+            f"constraint needs classes (at most {MAX_CLASSES}): bin it into classes first (e.g. "
+            f"pandas.cut), or pass {opt_out}"
         )
     if spec.kind in ("categorical", "boolean"):
         raise InvalidDataError(
             f"target {target!r} has {k:,} classes; a label constraint takes at most "
-            f"{MAX_CLASSES}: group them first, or pass fairness='none' (--fairness none)"
+            f"{MAX_CLASSES}: group them first, or pass {opt_out}"
         )
     raise InvalidDataError(
         f"target {target!r} was detected as {spec.kind}; a label constraint needs a column of "
         f"classes: pass kinds={{{target!r}: 'categorical'}} (CLI: --kind {target}=categorical), "
-        "or fairness='none' (--fairness none)"
+        f"or {opt_out}"
     )

@@ -380,7 +380,7 @@ class FairPTGAN(PTGAN):
         if self.target_ is None:
             return None
         return F.LabelColumns.of(
-            self.transformer_, self._target_span(), self.layout_.sensitive, self.device_
+            self.transformer_, self._target_span(self.target_), self.layout_.sensitive, self.device_
         )
 
     def _prepare(self, df, encoded: torch.Tensor, seed: int) -> TrainingData:
@@ -391,7 +391,7 @@ class FairPTGAN(PTGAN):
         self.group_shares_ = (counts / counts.sum()).cpu().numpy()
         if not isinstance(self.fairness_, F.NoConstraint):
             columns = self._label_columns()
-            t_start, t_stop = self._target_span()
+            t_start, t_stop = self._target_span(self.target_)
             y = encoded[:, t_start:t_stop].argmax(1).cpu().numpy()
             if self._fairness_name() == "auto" and self.fairness_summary_["classes"] == 2:
                 self._choose_binary_constraint(encoded, y, columns, seed)
@@ -438,10 +438,6 @@ class FairPTGAN(PTGAN):
             f"{text}  # fitted: {groups['groups']} groups of {' × '.join(groups['sensitive'])}, "
             f"label constraint {summary['constraint']}{on}"
         )
-
-    def _target_span(self) -> tuple[int, int]:
-        (span,) = [s for s in self.transformer_.spans_of(self.target_) if s.kind == "onehot"]
-        return span.start, span.stop
 
     def _label_tensors(self) -> dict[str, torch.Tensor]:
         return self.fairness_.tensors()

@@ -36,6 +36,10 @@ class PTGANLayout(Layout):
     canonical: CanonicalRows | None = None
 
 
+# The fix a PTGAN names when its target cannot have a label model.
+_GENERATOR_LABELS = "labels='generator' (--labels generator) for the generator's own labels"
+
+
 class PTGAN(BaseSynthesizer):
     """Parallel-tempered GAN for mixed-type tables.
 
@@ -201,13 +205,11 @@ class PTGAN(BaseSynthesizer):
                 )
         else:
             try:
-                classes = F.label_classes(df, schema, self.target)
+                classes = F.label_classes(df, schema, self.target, _GENERATOR_LABELS)
             except InvalidDataError as exc:
                 if self.labels == "model":
                     raise InvalidDataError(
-                        f"labels='model' needs a target of classes: {exc}".replace(
-                            "fairness='none' (--fairness none)", "labels='generator'"
-                        )
+                        f"labels='model' needs a target of classes: {exc}"
                     ) from None
                 why = f"target {self.target!r} is not a column of at most {F.MAX_CLASSES} classes"
             else:
@@ -247,8 +249,14 @@ class PTGAN(BaseSynthesizer):
         return TrainingData(encoded, codes=codes)
 
     def _label_columns(self) -> F.LabelColumns:
-        (span,) = [s for s in self.transformer_.spans_of(self.target) if s.kind == "onehot"]
-        return F.LabelColumns.of(self.transformer_, (span.start, span.stop), (), self.device_)
+        return F.LabelColumns.of(
+            self.transformer_, self._target_span(self.target), (), self.device_
+        )
+
+    def _target_span(self, target: str) -> tuple[int, int]:
+        """The (start, stop) of the target's one-hot in the encoded rows."""
+        (span,) = [s for s in self.transformer_.spans_of(target) if s.kind == "onehot"]
+        return span.start, span.stop
 
     def _relabel(self, rows: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
         """Generated rows of the original law with their target drawn by the label model:
