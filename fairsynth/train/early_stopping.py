@@ -159,11 +159,14 @@ class HoldoutScore:
 
     # ------------------------------------------------------------------ the score
     @torch.no_grad()
-    def __call__(self, fake: torch.Tensor, generator: torch.Generator) -> dict[str, float]:
+    def __call__(
+        self, fake: torch.Tensor, generator: torch.Generator, hard: torch.Tensor | None = None
+    ) -> dict[str, float]:
         """{'shapes', 'trends', 'overall'} of `fake` (rows of the full encoded width);
-        `generator` draws the categories of soft one-hots (decode='sample')."""
+        `generator` draws the categories of soft one-hots (decode='sample'); `hard`: the
+        rows as `hard_rows` made them, if the caller has them already."""
         fake = fake.to(torch.float32)
-        hard = self._hard(fake, generator)
+        hard = self.hard_rows(fake, generator) if hard is None else hard
         freq = (fake if self.decode == "sample" else hard)[:, self.onehot_idx].mean(0)
         shapes = torch.ones(self.n_spans, device=self.device)
         if len(self.onehot_idx):
@@ -188,7 +191,7 @@ class HoldoutScore:
             "overall": both.mean().item(),
         }
 
-    def _hard(self, fake: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    def hard_rows(self, fake: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         """The rows as decoding sees them: hard one-hots, snapped scalars (class docstring)."""
         out = draw_categories(fake, self.onehot_groups, generator, self.decode)
         if len(self.scalar_idx):
@@ -352,8 +355,11 @@ class EarlyStopping:
             return False
         gen = torch.Generator(device=self.model.device_).manual_seed(self.seed)
         fake = self.model._holdout_rows(self.rows, gen)
-        scores = self.score(fake, gen)
-        energy = self.energy(self.score._hard(fake, gen))
+        # one set of drawn categories for both: the energy is the stopping signal, the
+        # score is logged beside it
+        hard = self.score.hard_rows(fake.to(torch.float32), gen)
+        scores = self.score(fake, gen, hard)
+        energy = self.energy(hard)
         new = {"holdout_quality": scores["overall"], "holdout_shapes": scores["shapes"]}
         if not math.isnan(scores["trends"]):  # NaN: a one-column table has no pairs
             new["holdout_trends"] = scores["trends"]

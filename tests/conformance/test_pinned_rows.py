@@ -15,13 +15,13 @@ from threadpoolctl import threadpool_limits
 from fairsynth import GAP, PMGAN, PTGAN, FairPTGAN
 
 PINNED = {
-    "ptgan": "1e2b242919065c5c",
-    "fairptgan-1.0": "424ccf6f6a2888f8",
-    "fairptgan-0.7": "45af02c8cf25eaa7",
-    "fairptgan-0.5": "af377d231e407c48",
-    "gap": "977ca84f7a5bd981",
+    "ptgan": "cd10257d71762c5a",
+    "fairptgan-1.0": "f0ac7400b1d7a177",
+    "fairptgan-0.7": "6386c27faa8cddc4",
+    "fairptgan-0.5": "76f55a54822aac21",
+    "gap": "19fede1c163ce6a0",
     "pmgan": "ce8489049e3d8879",
-    "ptgan-early-stopping": "ca81e7dd2466d606",
+    "ptgan-early-stopping": "5af3b97261a63f05",
 }
 
 

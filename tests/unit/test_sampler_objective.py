@@ -1,6 +1,8 @@
+import pytest
 import torch
 from torch import nn
 
+from fairsynth.nn.chain import gumbel_noise
 from fairsynth.train import MinibatchSampler, TemperedObjective, symmetric_temperature
 
 
@@ -131,6 +133,62 @@ def test_chain_heads_draw_each_category_with_its_softmax_probability():
     assert torch.allclose(share, torch.softmax(torch.tensor([0.0, 1.0, 2.0]), 0), atol=0.015)
 
 
+def _plain_chain(heads, h, draws, fixed=None):
+    """The chain span by span with autograd: the law and straight-through gradients
+    ChainHeads' hand-written backward must reproduce (same draws: the noise of its
+    emission-ordered logits)."""
+    logits = heads.base(h)
+    gumbel = torch.empty_like(logits)
+    gumbel[:, heads.emit_order] = gumbel_noise(logits, draws)
+    feed = (heads.feed.weight * heads.mask).t()
+    penalty = heads.penalty[heads.context_dim :]
+    rows = {}
+    for start, stop, onehot in heads._steps:
+        a = logits[:, start:stop]
+        if fixed is not None and start in fixed:
+            y = fixed[start].float()
+        elif onehot:
+            soft = torch.softmax(a, 1)
+            pick = (a.detach() + gumbel[:, start:stop]).argmax(1)
+            y = soft + (torch.nn.functional.one_hot(pick, stop - start).float() - soft).detach()
+        else:
+            y = torch.tanh(a)
+        rows[start] = y
+        logits = logits + y @ feed[start:stop] + y.detach() @ penalty[start:stop]
+    return torch.cat([rows[s] for s in sorted(rows)], 1)
+
+
+@pytest.mark.parametrize("fixed", [False, True])
+def test_chain_heads_backward_is_the_straight_through_gradient_of_the_plain_chain(fixed):
+    from fairsynth.nn.chain import ChainHeads
+
+    torch.manual_seed(0)
+    heads = ChainHeads(4, _chain_spans(), 9)
+    pairs = torch.zeros(9, 9, dtype=torch.bool)
+    pairs[3, 6] = pairs[6, 3] = True  # a = 0 never with b = 0
+    heads.block(pairs)
+    with torch.no_grad():
+        heads.feed.weight.normal_(0, 1.0)
+    n = 300
+    given = {3: torch.nn.functional.one_hot(torch.arange(n) % 3, 3)} if fixed else None
+    h = torch.randn(n, 4, requires_grad=True)
+    upstream = torch.randn(n, 9)
+    results = []
+    for chain in (ChainHeads.forward, _plain_chain):
+        heads.zero_grad()
+        h.grad = None
+        rows = chain(heads, h, torch.Generator().manual_seed(1), given)
+        (rows * upstream).sum().backward()
+        grads = [h.grad, heads.base.weight.grad, heads.base.bias.grad, heads.feed.weight.grad]
+        results.append([rows.detach(), *(g.clone() for g in grads)])
+    (rows, *grads), (ref_rows, *ref_grads) = results
+    assert torch.allclose(rows, ref_rows, atol=1e-6)
+    assert not ((rows[:, 3] == 1) & (rows[:, 6] == 1)).any()  # the block holds
+    for g, ref in zip(grads, ref_grads, strict=True):
+        assert torch.allclose(g, ref, rtol=1e-4, atol=1e-5)
+    assert grads[-1].abs().sum() > 0
+
+
 def test_tempered_fake_rows_mix_a_partner_only_where_alpha_is_below_one():
     from fairsynth.train.objectives import TemperedObjective
     from fairsynth.train.sampler import MinibatchSampler
@@ -155,7 +213,7 @@ def test_tempered_fake_rows_mix_a_partner_only_where_alpha_is_below_one():
     idx1, idx2 = torch.arange(6), torch.arange(6) + 4
     alpha = torch.tensor([1.0, 0.25, 1.0, 1.0, 0.5, 1.0])
     fake = obj._fake(idx1, idx2, alpha, None)
-    assert calls == [6, 2]  # the partner rows only for the two tempered rows
+    assert calls == [6 + 2]  # one pass: the batch and partners for the two tempered rows
     expected = alpha * idx1 + (1 - alpha) * idx2
     assert torch.allclose(fake[:, 0], expected)
 
