@@ -99,7 +99,8 @@ def test_networks_saved_before_blocking_existed_load_and_block_nothing():
     assert saved["blocked_pairs"].shape == (2, 2) and "penalty" not in saved
     fresh = ChainHeads(3, _SPANS, 4, context_dim=2)
     fresh.load_state_dict(saved)
-    assert torch.equal(fresh.penalty, heads.penalty) and torch.equal(fresh.emit_penalty, heads.emit_penalty)
+    assert torch.equal(fresh.penalty, heads.penalty)
+    assert torch.equal(fresh.emit_penalty, heads.emit_penalty)
     old = {k: v for k, v in saved.items() if k != "blocked_pairs"}
     heads.load_state_dict(old)
     assert not heads.penalty.any() and not heads.emit_penalty.any() and not heads._row_blocking
