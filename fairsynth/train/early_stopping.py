@@ -354,10 +354,10 @@ class EarlyStopping:
         if epoch % self.every and not last:
             return False
         gen = torch.Generator(device=self.model.device_).manual_seed(self.seed)
-        fake = self.model._holdout_rows(self.rows, gen)
+        fake = self.model._holdout_rows(self.rows, gen).to(torch.float32)
         # one set of drawn categories for both: the energy is the stopping signal, the
         # score is logged beside it
-        hard = self.score.hard_rows(fake.to(torch.float32), gen)
+        hard = self.score.hard_rows(fake, gen)
         scores = self.score(fake, gen, hard)
         energy = self.energy(hard)
         new = {"holdout_quality": scores["overall"], "holdout_shapes": scores["shapes"]}
