@@ -26,7 +26,9 @@ it without pickle.
 from __future__ import annotations
 
 import copy
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import ClassVar
 
 import numpy as np
@@ -98,6 +100,9 @@ class LabelConstraint:
         """Set the encoded columns this constraint reads (at fit and at load)."""
         self.columns = columns
 
+    def wait(self) -> None:
+        """Return once every part of `fit` has finished (some run on a second thread)."""
+
     # --------------------------------------------------------------- sampling
     def feature_alpha(self, alpha: float) -> float:
         """The temperature of the features' cross-group tempering under this constraint
@@ -161,6 +166,20 @@ class TeacherConstraint(LabelConstraint):
         self.free_model = free
         self.teacher = self.free = None
 
+    # `teacher` may still be fitting on a second thread (`fit`): reading it waits.
+    @property
+    def teacher(self) -> FairTeacher | None:
+        if self._pending is not None:
+            self._teacher, self._pending = self._pending.result(), None
+        return self._teacher
+
+    @teacher.setter
+    def teacher(self, value: FairTeacher | None) -> None:
+        self._teacher, self._pending = value, None
+
+    def wait(self) -> None:
+        self.teacher  # noqa: B018 - joins the fit's thread, raises what it raised
+
     def settings(self) -> dict:
         return {"bound": self.bound, "free": self.free_model}
 
@@ -179,28 +198,30 @@ class TeacherConstraint(LabelConstraint):
         projection = collapse_wide_onehots(x, y, self.free_columns, self.columns.onehots)
         self.free = _free_classifier(self.free_model, x, y, 2, seed, projection).to(dev)
         x = encoded[:, self.teacher_columns].cpu().numpy()
-        self.teacher = FairTeacher.fit(
-            x,
-            y,
-            groups,
-            bound=self.bound,
-            max_rows=20_000,
-            random_state=seed,
-            projection=collapse_wide_onehots(x, y, self.teacher_columns, self.columns.onehots),
-        ).to(dev)
+        projection = collapse_wide_onehots(x, y, self.teacher_columns, self.columns.onehots)
+        teach = partial(FairTeacher.fit, x, y, groups, self.bound, 20_000, seed, projection)
+        # The reduction (tens of logistic regressions) runs on a second thread while the
+        # generator trains: only α < 1 reads the teacher (early stopping's α = 1 rows do
+        # not), a fit uses one core for torch, and numpy and scipy release the GIL in their
+        # loops. The fitted teacher is the same as the one fitted here and now.
+        self._pending = in_background(lambda: teach().to(dev))
         return self
 
     def active(self, alpha: float) -> bool:
         # without a free teacher (model files written before it) only the fair share
-        return self.teacher is not None and (teacher_strength(alpha) > 0 or self.free is not None)
+        has_teacher = self._pending is not None or self._teacher is not None
+        return has_teacher and (teacher_strength(alpha) > 0 or self.free is not None)
 
     def labels(self, rows, groups, alpha, gen):
-        m, dev = len(rows), rows.device
-        fair = torch.rand(m, device=dev, generator=gen) < teacher_strength(alpha)
-        p = self.teacher.positive_probability(rows[:, self.teacher_columns])
-        if self.free is not None:
-            p_free = self.free.class_probabilities(rows[:, self.free_columns])[:, 1]
-            p = torch.where(fair, p, p_free)
+        m, dev, strength = len(rows), rows.device, teacher_strength(alpha)
+        fair = torch.rand(m, device=dev, generator=gen) < strength
+        if self.free is None:
+            p = self.teacher.positive_probability(rows[:, self.teacher_columns])
+        else:
+            p = self.free.class_probabilities(rows[:, self.free_columns])[:, 1]
+            if strength > 0:  # at α = 1 no row is the teacher's (it may still be fitting)
+                p_fair = self.teacher.positive_probability(rows[:, self.teacher_columns])
+                p = torch.where(fair, p_fair, p)
         label = (torch.rand(m, device=dev, generator=gen) < p).long()
         return label, (fair if self.free is None else None)
 
@@ -412,6 +433,14 @@ def choose_binary(encoded, y, columns: LabelColumns, seed: int, bound: float, n_
     if auc["mlp"] - auc["logistic"] > NONLINEAR_MARGIN:
         return QuantileMapConstraint("mlp"), f"quantile: the label is non-linear ({figures})"
     return TeacherConstraint(bound), f"teacher: the label is close to linear ({figures})"
+
+
+def in_background(fn) -> Future:
+    """fn() on a thread of its own; `.result()` waits for it and raises what it raised."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fairsynth-label-model")
+    future = pool.submit(fn)
+    pool.shutdown(wait=False)  # the thread ends with fn
+    return future
 
 
 def _free_classifier(kind: str, x, y, n_classes: int, seed: int, projection=None, **mlp):

@@ -153,6 +153,7 @@ class BaseSynthesizer(BaseEstimator, ABC):
                 start = loop.config.epochs + 1
             with runtime.guard(ckpt):
                 self.history_ = loop.run(start, rows)
+            self._end_training()
             runtime.finish(self, data)
             if stopper is not None:
                 stopper.restore()  # the best generator, not the last one
@@ -229,6 +230,10 @@ class BaseSynthesizer(BaseEstimator, ABC):
     def _holdout_rows(self, m: int, gen: torch.Generator) -> torch.Tensor:
         """Encoded rows of the original law (α = 1) that early stopping scores."""
         return self._generate(m, 1.0, gen)
+
+    def _end_training(self) -> None:
+        """Called once the training loop has ended, with the fit's thread settings still
+        on: work that ran beside the training (FairPTGAN's teacher) finishes here."""
 
     def _finish_fit(self, df: pd.DataFrame, data: TrainingData, objective) -> None:
         """Fitted state that needs the trained networks, set before the privacy check

@@ -412,6 +412,9 @@ class FairPTGAN(PTGAN):
             constraint=constraint.name, description=constraint.describe(), auto=reason
         )
 
+    def _end_training(self) -> None:
+        self.fairness_.wait()  # the teacher fits on a second thread during training
+
     def _finish_fit(self, df, data, objective) -> None:
         super()._finish_fit(df, data, objective)
         self.training_summary_["fairness"] = {**self.fairness_summary_, **self._groups_summary()}

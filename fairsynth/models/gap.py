@@ -113,6 +113,9 @@ class GAP(BaseSynthesizer):
     def _prepare(self, df, encoded: torch.Tensor, seed: int) -> TrainingData:
         return self.base_._prepare(df, encoded, seed)
 
+    def _end_training(self) -> None:
+        self.base_._end_training()
+
     def _structure_context(self, data: TrainingData) -> torch.Tensor:
         return self.base_._structure_context(data)
 

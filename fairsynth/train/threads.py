@@ -16,7 +16,10 @@ The rule, in order (:func:`choose_threads`):
 4. Otherwise one thread.
 
 On a CUDA device the rule is the same (the CPU only feeds the GPU). :func:`fit_threads`
-applies the choice for the duration of a fit and restores the previous count afterwards;
+applies the choice for the duration of a fit and restores the previous count afterwards,
+to torch and to the BLAS libraries numpy and scipy call (through threadpoolctl): the label
+models' logistic regressions run there, and OpenBLAS's own thread per core spin-waits
+against torch's just the same (docs/user-guide.md, "Threads");
 the count used is recorded in ``training_summary_["threads"]``, so a model file says how it
 was trained (the same seed gives the same rows for the same thread count on CPU).
 """
@@ -71,12 +74,15 @@ def choose_threads() -> tuple[int, str]:
 @contextmanager
 def fit_threads():
     """Use :func:`choose_threads`'s count inside the block; yield (count, why)."""
+    from threadpoolctl import threadpool_limits
+
     n, why = choose_threads()
     previous = torch.get_num_threads()
     if n != previous:
         torch.set_num_threads(n)
     try:
-        yield n, why
+        with threadpool_limits(n, user_api="blas"):
+            yield n, why
     finally:
         if torch.get_num_threads() != previous:
             torch.set_num_threads(previous)

@@ -83,6 +83,23 @@ def test_thread_choice_respects_the_user(monkeypatch):
         torch.set_num_threads(before)
 
 
+def test_a_fit_gives_numpy_and_scipy_its_thread_count_too(monkeypatch):
+    # the label models' logistic regressions run in OpenBLAS, whose own thread per core
+    # contends with torch's exactly as torch's own would
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    def blas_threads():
+        return {lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"}
+
+    if not blas_threads():
+        pytest.skip("no BLAS library that threadpoolctl can see")
+    monkeypatch.setenv(thr.ENV_VAR, "1")
+    with threadpool_limits(2, user_api="blas"):  # as on a 2-core machine by default
+        with thr.fit_threads() as (n, _):
+            assert n == 1 and blas_threads() == {1}
+        assert blas_threads() == {2}  # restored after the fit
+
+
 def test_fit_records_its_threads_and_same_seed_same_rows(monkeypatch, adult_tiny, tmp_path):
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", thr.ENV_VAR):
         monkeypatch.delenv(var, raising=False)

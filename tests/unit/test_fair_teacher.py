@@ -1,3 +1,5 @@
+from concurrent.futures import Future
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -94,3 +96,46 @@ def test_fairness_none_and_non_binary_target(adult_small):
     assert m.fit(adult_small).teacher_ is None
     with pytest.raises(InvalidDataError, match="binary targets only.*fairness='quantile'"):
         FairPTGAN(sensitive="sex", target="race", fairness="teacher", epochs=1).fit(adult_small)
+
+
+class _StillFitting(Future):
+    """A teacher whose fit has not finished: waiting for it is the failure."""
+
+    def result(self, timeout=None):
+        raise AssertionError("waited for the teacher")
+
+
+def test_the_teacher_fits_beside_training_and_alpha_one_never_waits_for_it(fitted_fair):
+    import copy
+
+    assert fitted_fair.fairness_._pending is None  # fit returns with the teacher fitted
+    model = copy.copy(fitted_fair)
+    model.fairness_ = copy.copy(fitted_fair.fairness_)
+    teacher = model.fairness_.teacher
+    model.fairness_._pending = _StillFitting()
+    # early stopping's rows are α = 1 rows: they are drawn while the teacher still fits
+    pd.testing.assert_frame_equal(
+        model.sample(300, alpha=1.0, random_state=0),
+        fitted_fair.sample(300, alpha=1.0, random_state=0),
+    )
+    assert model.fairness_.active(0.6)
+    with pytest.raises(AssertionError, match="waited"):
+        model.sample(300, alpha=0.6, random_state=0)
+    done = Future()
+    done.set_result(teacher)
+    model.fairness_._pending = done
+    pd.testing.assert_frame_equal(
+        model.sample(300, alpha=0.6, random_state=0),
+        fitted_fair.sample(300, alpha=0.6, random_state=0),
+    )
+
+
+def test_an_error_in_the_teachers_thread_reaches_the_caller(fitted_fair):
+    import copy
+
+    constraint = copy.copy(fitted_fair.fairness_)
+    failed = Future()
+    failed.set_exception(ValueError("the reduction failed"))
+    constraint._pending = failed
+    with pytest.raises(ValueError, match="the reduction failed"):
+        constraint.wait()
