@@ -28,7 +28,6 @@ from __future__ import annotations
 import copy
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import partial
 from typing import ClassVar
 
 import numpy as np
@@ -199,12 +198,17 @@ class TeacherConstraint(LabelConstraint):
         self.free = _free_classifier(self.free_model, x, y, 2, seed, projection).to(dev)
         x = encoded[:, self.teacher_columns].cpu().numpy()
         projection = collapse_wide_onehots(x, y, self.teacher_columns, self.columns.onehots)
-        teach = partial(FairTeacher.fit, x, y, groups, self.bound, 20_000, seed, projection)
         # The reduction (tens of logistic regressions) runs on a second thread while the
         # generator trains: only α < 1 reads the teacher (early stopping's α = 1 rows do
         # not), a fit uses one core for torch, and numpy and scipy release the GIL in their
-        # loops. The fitted teacher is the same as the one fitted here and now.
-        self._pending = in_background(lambda: teach().to(dev))
+        # loops. Its inputs are fixed here and it draws no torch random numbers: the same
+        # teacher as on the main thread.
+        self._pending = _in_background(
+            lambda: FairTeacher.fit(
+                x, y, groups, bound=self.bound, max_rows=20_000, random_state=seed,
+                projection=projection,
+            ).to(dev)
+        )  # fmt: skip
         return self
 
     def active(self, alpha: float) -> bool:
@@ -435,7 +439,7 @@ def choose_binary(encoded, y, columns: LabelColumns, seed: int, bound: float, n_
     return TeacherConstraint(bound), f"teacher: the label is close to linear ({figures})"
 
 
-def in_background(fn) -> Future:
+def _in_background(fn) -> Future:
     """fn() on a thread of its own; `.result()` waits for it and raises what it raised."""
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fairsynth-label-model")
     future = pool.submit(fn)
