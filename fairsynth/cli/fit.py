@@ -290,7 +290,9 @@ def fit(
     stop = (s.get("stop_reason") or {}).get("text")
     console.print(
         f"[green]Saved[/] {output}  ({s['epochs_run']} epochs in {s['seconds']:.0f} s "
-        f"on {s['device']}, {s.get('threads', '?')} thread(s){best})"
+        f"on {s['device']}, {s.get('threads', '?')} thread(s)"
+        + (", bfloat16 products" if s.get("precision") == "bfloat16" else "")
+        + f"{best})"
         + (f"; stopped: {stop}" if stop else ""),
         highlight=False,
     )

@@ -107,6 +107,7 @@ class BaseSynthesizer(BaseEstimator, ABC):
         ckpt = runtime.checkpointer(self, df, checkpoint_every, checkpoint_path, resume)
         seed = runtime.agree(ckpt.resumed_seed if resume else seed_from(self.random_state))
         self.device_ = runtime.device(spec.device)
+        self._precision()  # a bad FAIRSYNTH_PRECISION fails here, before any work
         started = time.perf_counter()
         # Network initialisation uses torch's global generator: fork it so that the same
         # seed gives the same networks without touching the caller's global RNG state.
@@ -175,6 +176,7 @@ class BaseSynthesizer(BaseEstimator, ABC):
             **runtime.summary(self, seconds),
             "threads": threads,
             "threads_from": threads_why,
+            "precision": loop.config.precision,
             "stop_reason": loop.stop_reason,
             "final_losses": {
                 k: round(float(v), 5)
@@ -253,6 +255,7 @@ class BaseSynthesizer(BaseEstimator, ABC):
             description=type(self).__name__,
             gradient_variance_every=self._gradient_variance_every(),
             ema_decay=self._ema_decay(),
+            precision=self._precision(),
         )
 
     # The loop's options that only some models have (PTGAN's keywords; GAP's swapped pairs
@@ -262,6 +265,10 @@ class BaseSynthesizer(BaseEstimator, ABC):
 
     def _ema_decay(self) -> float:
         return 0.0
+
+    def _precision(self) -> str:
+        """The training steps' arithmetic: float32 unless a model measured another."""
+        return "float32"
 
     def _check_params(self) -> None:
         """Every keyword against its constraint in fairsynth.params (subclasses add the

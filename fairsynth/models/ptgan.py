@@ -13,6 +13,7 @@ from ..nn.activations import draw_categories, onehot_groups
 from ..train import TemperedObjective, symmetric_temperature
 from ..train.auxiliary import TargetConsistency
 from ..train.objectives import condition_extra
+from ..train.precision import choose_precision
 from ._stabilisers import (
     ConditionalPart,
     check_conditional_column,
@@ -370,6 +371,9 @@ class PTGAN(BaseSynthesizer):
 
     def _ema_decay(self) -> float:
         return self.ema_decay
+
+    def _precision(self) -> str:
+        return choose_precision(self.device_)[0]
 
     def _finish_fit(self, df, data, objective) -> None:
         super()._finish_fit(df, data, objective)

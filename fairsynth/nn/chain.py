@@ -119,10 +119,12 @@ class ChainHeads(nn.Module):
         if context is not None and self._context_blocking:
             logits = logits + context @ self.penalty[: self.context_dim]
         if not self._steps:  # nothing modelled (every column constant, an id or derived)
-            return logits
+            return logits.float()
         order = self.emit_order
-        # index_select, not x[:, order]: its backward is several times faster on CPU
-        logits = logits.index_select(1, order)
+        # index_select, not x[:, order]: its backward is several times faster on CPU. The
+        # chain runs in float32 under mixed precision: its per-span steps are small, and the
+        # drawn categories and tanh scalars are the rows themselves.
+        logits = logits.float().index_select(1, order)
         spans, given = self._emit_spans, None
         if fixed:
             given = logits.new_zeros(logits.shape)
@@ -136,7 +138,8 @@ class ChainHeads(nn.Module):
         feed = feed.index_select(0, order).index_select(1, order)
         blocks = self.emit_penalty if self._row_blocking else None
         gumbel = gumbel_noise(logits, draws)  # i.i.d.: drawn in emission order directly
-        rows = EmitChain.apply(logits, feed, blocks, gumbel, given, tuple(spans))
+        with torch.autocast(logits.device.type, enabled=False):
+            rows = EmitChain.apply(logits, feed, blocks, gumbel, given, tuple(spans))
         return rows.index_select(1, self.emit_inverse)
 
 

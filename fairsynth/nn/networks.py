@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 
 import torch
@@ -27,8 +28,19 @@ class _Residual(nn.Module):
         return torch.cat([torch.relu(self.norm(self.fc(x))), x], dim=1)
 
 
+def _autocast(module: nn.Module, x: torch.Tensor):
+    """Mixed precision while the training loop asks for it (train/precision.py)."""
+    dtype = module.compute_dtype
+    if dtype is None:
+        return contextlib.nullcontext()
+    return torch.autocast(x.device.type, dtype=dtype)
+
+
 class Generator(nn.Module):
     """z (noise) + c (condition) -> encoded row with span-wise activations."""
+
+    # set by train/precision.py during the training steps: the dtype of the matrix products
+    compute_dtype: torch.dtype | None = None
 
     def __init__(
         self,
@@ -61,14 +73,17 @@ class Generator(nn.Module):
     ) -> torch.Tensor:
         """draws and fixed only matter to chain heads (ChainHeads.forward, which need
         draws): soft heads leave the categories to the decoding."""
-        h = self.body(torch.cat([z, c], dim=1))
-        if self.chain is not None:
-            return self.chain(h, draws, fixed, context=c)
-        return self.activation(self.head(h))
+        with _autocast(self, z):
+            h = self.body(torch.cat([z, c], dim=1))
+            if self.chain is not None:
+                return self.chain(h, draws, fixed, context=c)  # float32 rows (chain.py)
+            return self.activation(self.head(h).float())
 
 
 class Critic(nn.Module):
     """Encoded row + condition -> real-valued score. No BatchNorm (it breaks gradient penalties)."""
+
+    compute_dtype: torch.dtype | None = None  # as Generator's
 
     def __init__(
         self,
@@ -91,4 +106,13 @@ class Critic(nn.Module):
         return nn.utils.parametrizations.spectral_norm(layer) if sn else layer
 
     def forward(self, x: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
-        return self.net(torch.cat([x, c], dim=1)).squeeze(1)
+        if self.compute_dtype is None:
+            return self.net(torch.cat([x, c], dim=1)).squeeze(1)
+        *hidden, out = self.net
+        with _autocast(self, x):
+            h = torch.cat([x, c], dim=1)
+            for layer in hidden:
+                h = layer(h)
+        # the score in float32: the Wasserstein loss and the gradient penalty read its
+        # differences, far below bfloat16's resolution of a large score
+        return out(h.float()).squeeze(1)

@@ -12,6 +12,7 @@ import torch
 
 from ..errors import TrainingDivergedError, TrainingInterrupted
 from .diagnostics import critic_gradient_variance
+from .precision import training_precision
 from .progress import EpochProgress
 
 # A callback gets (epoch, logs) after each epoch; returning True stops training.
@@ -36,6 +37,9 @@ class LoopConfig:
     # Exponential moving average of the generator's weights (0 = off): the trained generator
     # is the average, which damps the epoch-to-epoch oscillation of adversarial training.
     ema_decay: float = 0.0
+    # Arithmetic of the training steps' matrix products (train/precision.py): "float32" or
+    # "bfloat16" (autocast); evaluations between epochs run in float32.
+    precision: str = "float32"
 
 
 class TrainingLoop:
@@ -125,6 +129,11 @@ class TrainingLoop:
 
     def _epoch(self, step_of_epoch: int) -> dict[str, float]:
         """One epoch of critic and generator steps; the mean logs, read back once."""
+        networks = (self.objective.generator, self.objective.critic)
+        with training_precision(networks, self.config.precision):
+            return self._steps(step_of_epoch)
+
+    def _steps(self, step_of_epoch: int) -> dict[str, float]:
         c, obj = self.config, self.objective
         step = step_of_epoch
         sums: dict[str, torch.Tensor] = {}
