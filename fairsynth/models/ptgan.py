@@ -14,6 +14,7 @@ from ..train import TemperedObjective, symmetric_temperature
 from ..train.auxiliary import TargetConsistency
 from ..train.objectives import condition_extra
 from ..train.precision import choose_precision
+from ..train.runtime import resolve_device
 from ._stabilisers import (
     ConditionalPart,
     check_conditional_column,
@@ -373,7 +374,10 @@ class PTGAN(BaseSynthesizer):
         return self.ema_decay
 
     def _precision(self) -> str:
-        return choose_precision(self.device_)[0]
+        # before a fit (a budget's plan, GAP's ranks building their pair's loop) the device
+        # is not resolved yet: the requested one
+        device = getattr(self, "device_", None) or resolve_device(self.device)
+        return choose_precision(device)[0]
 
     def _finish_fit(self, df, data, objective) -> None:
         super()._finish_fit(df, data, objective)
