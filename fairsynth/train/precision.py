@@ -1,11 +1,12 @@
 """The arithmetic of the training steps: bfloat16 matrix products where the CPU has them.
 
-A training step's time is nearly all matrix products of the generator's and the critic's
-hidden layers (docs/benchmarks.md, "Fourteenth session": `mm` and `addmm` are ~70 % of an
-epoch's CPU time), and a CPU with native bfloat16 instructions (AVX512-BF16, AMX) runs them
-about four times as fast as float32 ones. Under autocast only those products run in
-bfloat16 (weights, optimiser state and gradients stay float32); the critic's score and the
-generator's heads, which the losses and the drawn categories read, stay float32 (nn/).
+A training step's time is nearly all the matrix products of the generator and the critic,
+and a CPU with native bfloat16 instructions (AVX512-BF16, AMX) runs them several times as
+fast as float32 ones (docs/benchmarks.md, "Fourteenth session", has the profile and the
+figures). Under autocast those products run in bfloat16 while weights, optimiser state and
+gradients stay float32; what the losses and the drawn categories read stays float32 (nn/):
+the critic's output layer, and the generator's logits, cast before its heads' activations
+and the chain's draws.
 
 The rule, in order (:func:`choose_precision`):
 
@@ -15,7 +16,7 @@ The rule, in order (:func:`choose_precision`):
 
 Sampling and early stopping's evaluations always run in float32. The choice is recorded in
 ``training_summary_["precision"]``; like the thread count, it is part of what makes a seed
-give the same rows (docs/user-guide.md, "Threads and precision").
+give the same rows (docs/user-guide.md, "Precision of the training steps").
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ has them, float32 everywhere else and outside the training steps."""
 import pytest
 import torch
 
-from fairsynth import GAP, PTGAN, FairPTGAN
+from fairsynth import GAP, PMGAN, PTGAN, FairPTGAN
 from fairsynth.data.transformer import Span
 from fairsynth.errors import InvalidParameterError
 from fairsynth.nn.networks import Critic, Generator
@@ -37,9 +37,10 @@ def test_the_environment_variable_decides(monkeypatch, value):
 
 def test_a_bad_environment_value_fails_before_the_fit_starts(monkeypatch, adult_small):
     monkeypatch.setenv(ENV_VAR, "half")
+    model = PTGAN(epochs=1)
     with pytest.raises(InvalidParameterError, match=f"{ENV_VAR}='half'.*float32, bfloat16"):
-        PTGAN(epochs=1).fit(adult_small)
-    assert not hasattr(PTGAN(), "transformer_")
+        model.fit(adult_small)
+    assert not hasattr(model, "transformer_")  # nothing was fitted
 
 
 def _hidden_dtypes(net, *inputs):
@@ -108,5 +109,12 @@ def test_gap_and_pmgan_keep_float32(monkeypatch, adult_small):
     # only PTGAN and FairPTGAN were measured in bfloat16 (docs/benchmarks.md)
     monkeypatch.setattr(precision, "native_bfloat16", lambda: True)
     monkeypatch.delenv(ENV_VAR, raising=False)
-    gap = GAP(PTGAN(epochs=1, generator_dims=(16,), critic_dims=(16,)), n_pairs=2, random_state=0)
-    assert gap.fit(adult_small).training_summary_["precision"] == "float32"
+    small = dict(epochs=1, generator_dims=(16,), critic_dims=(16,))
+    gap = GAP(PTGAN(**small), n_pairs=2, random_state=0).fit(adult_small)
+    pmgan = PMGAN(n_generators=2, random_state=0, **small).fit(adult_small)
+    ptgan = PTGAN(random_state=0, **small).fit(adult_small)
+    assert [m.training_summary_["precision"] for m in (gap, pmgan, ptgan)] == [
+        "float32",
+        "float32",
+        "bfloat16",
+    ]
