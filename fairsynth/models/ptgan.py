@@ -374,8 +374,8 @@ class PTGAN(BaseSynthesizer):
         return self.ema_decay
 
     def _precision(self) -> str:
-        # before a fit (a budget's plan, GAP's ranks building their pair's loop) the device
-        # is not resolved yet: the requested one
+        # before a fit (planning a budget from _loop_config) the device is not resolved
+        # yet: the requested one
         device = getattr(self, "device_", None) or resolve_device(self.device)
         return choose_precision(device)[0]
 
